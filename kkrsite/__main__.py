@@ -1,0 +1,7 @@
+"""Allow `python -m kkrsite`."""
+
+import sys
+
+from kkrsite.cli import main
+
+sys.exit(main())

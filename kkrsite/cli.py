@@ -1,0 +1,116 @@
+"""The command line: a thin shell that turns arguments into Options and runs the pipeline."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from kkrsite import __version__
+from kkrsite.build import build, load, render
+from kkrsite.config import Options
+from kkrsite.dates import today
+from kkrsite.errors import ContentError, KkrsiteError, display_path
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kkrsite",
+        description="Build the website of the five KKR from YAML and Markdown.",
+    )
+    parser.add_argument("--version", action="version", version=f"kkrsite {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def content_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--content",
+            type=Path,
+            default=Path("content"),
+            metavar="DIR",
+            help="the content folder (default: content/)",
+        )
+        p.add_argument(
+            "--templates",
+            type=Path,
+            default=None,
+            metavar="DIR",
+            help="templates that override the built-in ones (default: templates/ if it exists)",
+        )
+        p.add_argument("--drafts", action="store_true", help="include entries marked draft: true")
+        p.add_argument(
+            "--future",
+            action="store_true",
+            help="include columns and publications dated after today",
+        )
+        p.add_argument(
+            "--base-url",
+            metavar="URL",
+            help="serve the site from this address instead of site.yaml's base_url",
+        )
+
+    build_cmd = commands.add_parser("build", help="build the site into build/")
+    content_options(build_cmd)
+    build_cmd.add_argument(
+        "--out",
+        type=Path,
+        default=Path("build"),
+        metavar="DIR",
+        help="where to write the site (default: build/)",
+    )
+    check_cmd = commands.add_parser("check", help="validate content and templates, write nothing")
+    content_options(check_cmd)
+    return parser
+
+
+def _options(args: argparse.Namespace) -> Options:
+    templates = args.templates
+    if templates is None and Path("templates").is_dir():
+        templates = Path("templates")
+    return Options(
+        content=args.content,
+        out=getattr(args, "out", Path("build")),
+        today=today(),
+        templates=templates,
+        drafts=args.drafts,
+        future=args.future,
+        base_url=args.base_url,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run kkrsite; returns the exit code (0 done, 1 bad input, 130 interrupted)."""
+    args = _parser().parse_args(argv)
+    try:
+        options = _options(args)
+        if args.command == "build":
+            result = build(options)
+            print(
+                f"Built {result.pages} pages and copied {result.files} files into "
+                f"{display_path(options.out, Path.cwd())}/ in {result.seconds:.2f} s"
+            )
+        else:
+            loaded = load(options)
+            pages = render(options, loaded)
+            print(
+                f"No problems: {len(pages)} pages would be built from "
+                f"{display_path(options.content, Path.cwd())}/"
+            )
+    except ContentError as exc:
+        for line in exc.lines():
+            print(line, file=sys.stderr)
+        n = len(exc.problems)
+        kept = (
+            "nothing was written"
+            if args.command == "check"
+            else "the previous build was left as it was"
+        )
+        print(f"kkrsite: {n} problem{'s' if n != 1 else ''} found; {kept}", file=sys.stderr)
+        return 1
+    except KkrsiteError as exc:
+        print(f"kkrsite: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("kkrsite: interrupted; the previous build was left as it was", file=sys.stderr)
+        return 130
+    return 0

@@ -1,0 +1,454 @@
+"""Step 2, model: check every source against the schema and build the `Site`, once.
+
+Problems are collected across the whole content set, never raised one at a
+time, so a user sees everything that is wrong in one run. An entity whose file
+has errors is left out; references to it are not reported again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from kkrsite.config import Options
+from kkrsite.dates import date_da
+from kkrsite.errors import Problem
+from kkrsite.model import schema
+from kkrsite.model.entities import (
+    AgendaItem,
+    Agreement,
+    AgreementKind,
+    AgreementStatus,
+    Appointment,
+    Column,
+    Document,
+    Entry,
+    Meeting,
+    MeetingStatus,
+    Origin,
+    Person,
+    Publication,
+    Region,
+    Role,
+    Secretariat,
+    Site,
+    SiteConfig,
+    Term,
+    Topic,
+    sort_entries,
+)
+from kkrsite.read import ContentTree, Kind, Source
+from kkrsite.slugs import slugify
+
+_DATED_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:-(.+))?$")
+
+
+@dataclass
+class _Builder:
+    tree: ContentTree
+    options: Options
+    problems: list[Problem] = field(default_factory=list)
+    topics: dict[str, Topic] = field(default_factory=dict)
+    people: dict[str, Person] = field(default_factory=dict)
+    regions: dict[str, Region] = field(default_factory=dict)
+    topic_slugs: set[str] = field(default_factory=set)
+
+    def checker(self, source: Source) -> schema.Checker:
+        return schema.Checker(
+            source,
+            self.problems,
+            people=self.tree.person_slugs,
+            topics=self.topic_slugs,
+            regions=self.tree.region_dirs,
+            attachments=self.tree.attachments,
+        )
+
+    def check(self, source: Source, record: schema.Record) -> dict[str, Any] | None:
+        clean = record.check(source.data, source.stem, (), self.checker(source))
+        return None if clean is schema.INVALID else clean
+
+    def of_kind(self, kind: Kind) -> list[Source]:
+        return [s for s in self.tree.sources if s.kind is kind]
+
+    def origin(self, source: Source, *keys: str | int) -> Origin:
+        return Origin(source.path, source.rel, source.line(*keys))
+
+    def report(self, source: Source, line: int | None, message: str) -> None:
+        self.problems.append(Problem(source.path, line, message))
+
+
+def assemble(tree: ContentTree, options: Options) -> tuple[Site | None, list[Problem]]:
+    """Build the site model from what was read; returns it with every problem found."""
+    b = _Builder(tree, options)
+    config = _site_config(b)
+    _topics(b)
+    _people(b)
+    _regions(b)
+    meetings = [m for s in b.of_kind(Kind.MEETING) if (m := _meeting(b, s)) is not None]
+    agreements = [a for s in b.of_kind(Kind.AGREEMENT) if (a := _agreement(b, s)) is not None]
+    columns = [c for s in b.of_kind(Kind.COLUMN) if (c := _column(b, s)) is not None]
+    publications = [p for s in b.of_kind(Kind.PUBLICATION) if (p := _publication(b, s)) is not None]
+    if config is None:
+        return None, b.problems
+
+    def published(entries: Iterable[Entry], dated: bool) -> tuple[Any, ...]:
+        return sort_entries(
+            e
+            for e in entries
+            if (options.drafts or not e.draft)
+            and (options.future or not dated or e.sort_date <= options.today)
+        )
+
+    site = Site(
+        config=config,
+        today=options.today,
+        topics=tuple(b.topics.values()),
+        people=tuple(sorted(b.people.values(), key=lambda p: (p.name, p.slug))),
+        regions=tuple(b.regions[slug] for slug in sorted(b.regions)),
+        meetings=published(meetings, dated=False),
+        agreements=published(agreements, dated=False),
+        columns=published(columns, dated=True),
+        publications=published(publications, dated=True),
+    )
+    return _with_indexes(site), b.problems
+
+
+def _site_config(b: _Builder) -> SiteConfig | None:
+    sources = b.of_kind(Kind.SITE)
+    if not sources:
+        return None
+    clean = b.check(sources[0], schema.SITE)
+    if clean is None:
+        return None
+    base_url = b.options.base_url or clean["base_url"]
+    return SiteConfig(
+        title=clean["title"],
+        base_url=base_url if base_url.endswith("/") else base_url + "/",
+        language=clean["language"] or "da",
+        description=clean["description"],
+        publisher=clean["publisher"],
+        accessibility_statement=clean["accessibility_statement"],
+    )
+
+
+def _topics(b: _Builder) -> None:
+    for source in b.of_kind(Kind.TOPICS):
+        # Known slugs first, so one bad topic does not make every use of a good one an error.
+        b.topic_slugs.update(
+            t["slug"] for t in source.data if isinstance(t, dict) and isinstance(t.get("slug"), str)
+        )
+        checker = b.checker(source)
+        for index, raw in enumerate(source.data):
+            clean = schema.TOPIC.check(raw, "topic", (index,), checker)
+            if clean is schema.INVALID:
+                continue
+            if clean["slug"] in b.topics:
+                first = b.topics[clean["slug"]].origin.line
+                b.report(
+                    source,
+                    source.line(index),
+                    f"the topic '{clean['slug']}' is listed twice "
+                    f"(first on line {first}); keep one",
+                )
+                continue
+            b.topics[clean["slug"]] = Topic(
+                clean["slug"], clean["name"], clean["description"] or "", b.origin(source, index)
+            )
+
+
+def _file_slug(b: _Builder, source: Source, name: str, what: str) -> bool:
+    if schema.SLUG_RE.match(name):
+        return True
+    b.report(
+        source,
+        None,
+        f"the {what} name '{name}' is not a valid slug: rename it to '{slugify(name)}' "
+        "(lower-case a-z, digits and hyphens only)",
+    )
+    return False
+
+
+def _people(b: _Builder) -> None:
+    for source in b.of_kind(Kind.PERSON):
+        clean = b.check(source, schema.PERSON)
+        if not _file_slug(b, source, source.stem, "file") or clean is None:
+            continue
+        b.people[source.stem] = Person(slug=source.stem, origin=b.origin(source), **clean)
+
+
+def _regions(b: _Builder) -> None:
+    for source in b.of_kind(Kind.REGION):
+        clean = b.check(source, schema.REGION)
+        if not _file_slug(b, source, source.region, "folder") or clean is None:
+            continue
+        terms = []
+        for index, t in enumerate(clean["terms"]):
+            members = tuple(b.people.get(m) for m in t["members"])
+            chair, vice = b.people.get(t["chair"] or ""), b.people.get(t["vice_chair"] or "")
+            if None in members or (t["chair"] and not chair) or (t["vice_chair"] and not vice):
+                continue  # a person file with errors, already reported
+            terms.append((index, Term(t["period"], chair, vice, tuple(p for p in members if p))))
+        terms.sort(key=lambda it: it[1].period)
+        for (_, earlier), (index, later) in itertools.pairwise(terms):
+            if later.period.start <= earlier.period.end:
+                b.report(
+                    source,
+                    source.line("terms", index),
+                    f"the terms {earlier.period.label} and {later.period.label} overlap: "
+                    "a region has one chair at a time",
+                )
+        appointments = tuple(
+            Appointment(a["body"], person, a["period"], a["role"])
+            for a in clean["appointments"]
+            if (person := b.people.get(a["person"])) is not None
+        )
+        secretariat = Secretariat(**clean["secretariat"]) if clean["secretariat"] else None
+        b.regions[source.region] = Region(
+            slug=source.region,
+            name=clean["name"],
+            region=clean["region"],
+            origin=b.origin(source),
+            municipalities=clean["municipalities"],
+            secretariat=secretariat,
+            terms=tuple(t for _, t in terms),
+            appointments=appointments,
+            description=clean["description"],
+        )
+
+
+def _entry_fields(b: _Builder, source: Source, clean: dict[str, Any], slug: str) -> dict[str, Any]:
+    return {
+        "slug": clean["slug"] or slug,
+        "origin": b.origin(source),
+        "body": source.body,
+        "body_line": source.body_line,
+        "summary": clean["summary"],
+        "updated": clean["updated"],
+        "draft": bool(clean["draft"]),
+        "topics": tuple(b.topics[t] for t in clean["topics"] if t in b.topics),
+    }
+
+
+def _documents(b: _Builder, clean: dict[str, Any]) -> tuple[Document, ...]:
+    return tuple(
+        Document(d["title"], d["file"], d["url"], b.tree.attachments.get(d["file"] or ""))
+        for d in clean["documents"]
+    )
+
+
+def _dated_name(b: _Builder, source: Source) -> tuple[dt.date | None, str]:
+    """A file name `2011-08-29-some-slug` as (date, 'some-slug'); (None, stem) without a date."""
+    match = _DATED_NAME.match(source.stem)
+    if match is None:
+        return None, source.stem
+    day = schema.parse_date(match[1])
+    if day is None:
+        b.report(source, None, f"the file name starts with {match[1]}, which is not a real date")
+    return day, match[2] or ""
+
+
+def _slug_ok(b: _Builder, source: Source, clean: dict[str, Any], slug: str) -> bool:
+    if clean["slug"] or schema.SLUG_RE.match(slug):
+        return True
+    b.report(
+        source,
+        None,
+        f"the file name gives the slug '{slug}', which is not valid: rename the file to use "
+        f"'{slugify(slug) or 'a-name'}', or set `slug:` (lower-case a-z, digits and hyphens)",
+    )
+    return False
+
+
+def _meeting(b: _Builder, source: Source) -> Meeting | None:
+    clean = b.check(source, schema.MEETING)
+    region = b.regions.get(source.region)
+    if not _DATED_NAME.match(source.stem):
+        b.report(
+            source,
+            None,
+            "a meeting's file name must start with its date: name it like 2011-08-29.md "
+            "or 2011-08-29-ekstraordinaert.md",
+        )
+        return None
+    name_date, _ = _dated_name(b, source)
+    if clean is None or region is None or name_date is None:
+        return None
+    if not _slug_ok(b, source, clean, source.stem):
+        return None
+    day = clean["date"] or name_date
+    if day != name_date:
+        b.report(
+            source,
+            source.line("date"),
+            f"the date {day.isoformat()} does not match the file name's date "
+            f"{name_date.isoformat()}: make them the same",
+        )
+        return None
+    status = clean["status"] or ("planned" if day >= b.options.today else "held")
+    return Meeting(
+        **_entry_fields(b, source, clean, source.stem),
+        title=clean["title"] or f"Møde i {region.name} {date_da(day)}",
+        region=region,
+        date=day,
+        status=MeetingStatus(status),
+        time=clean["time"],
+        end_time=clean["end_time"],
+        location=clean["location"],
+        agenda=tuple(
+            AgendaItem(a["title"], b.topics.get(a["topic"] or ""), a["decision"])
+            for a in clean["agenda"]
+        ),
+        documents=_documents(b, clean),
+    )
+
+
+def _agreement(b: _Builder, source: Source) -> Agreement | None:
+    clean = b.check(source, schema.AGREEMENT)
+    region = b.regions.get(source.region)
+    if clean is None or region is None or not _slug_ok(b, source, clean, source.stem):
+        return None
+    return Agreement(
+        **_entry_fields(b, source, clean, source.stem),
+        title=clean["title"],
+        region=region,
+        agreement_kind=AgreementKind(clean["kind"]),
+        year=clean["year"],
+        status=AgreementStatus(clean["status"]),
+        date=clean["date"],
+        documents=_documents(b, clean),
+    )
+
+
+def _dated_entry(
+    b: _Builder, source: Source, record: schema.Record
+) -> tuple[dict[str, Any], str] | None:
+    """Check a column or publication; its date and slug may come from the file name."""
+    clean = b.check(source, record)
+    name_date, name_slug = _dated_name(b, source)
+    if clean is None:
+        return None
+    if clean["date"] is None and name_date is None:
+        b.report(
+            source,
+            1,
+            "the required field 'date' is missing: add `date: YYYY-MM-DD`, "
+            "or start the file name with the date",
+        )
+        return None
+    clean["date"] = clean["date"] or name_date
+    slug = name_slug or source.stem
+    return (clean, slug) if _slug_ok(b, source, clean, slug) else None
+
+
+def _column(b: _Builder, source: Source) -> Column | None:
+    checked = _dated_entry(b, source, schema.COLUMN)
+    if checked is None:
+        return None
+    clean, slug = checked
+    authors = tuple(b.people.get(a) for a in clean["authors"])
+    if None in authors:
+        return None
+    if clean["regions"]:
+        regions = tuple(b.regions[r] for r in clean["regions"] if r in b.regions)
+    else:
+        # The regions the authors chaired on the day the column was printed.
+        regions = tuple(
+            r
+            for r in b.regions.values()
+            if (term := r.term_on(clean["date"]))
+            and term.chair
+            and term.chair.slug in clean["authors"]
+        )
+    return Column(
+        **_entry_fields(b, source, clean, slug),
+        title=clean["title"],
+        date=clean["date"],
+        publication=clean["publication"],
+        issue=clean["issue"],
+        authors=tuple(a for a in authors if a),
+        regions=tuple(sorted(regions, key=lambda r: r.slug)),
+    )
+
+
+def _publication(b: _Builder, source: Source) -> Publication | None:
+    checked = _dated_entry(b, source, schema.PUBLICATION)
+    if checked is None:
+        return None
+    clean, slug = checked
+    chosen = clean["regions"] or sorted(b.regions)
+    return Publication(
+        **_entry_fields(b, source, clean, slug),
+        title=clean["title"],
+        publication_kind=clean["kind"],
+        date=clean["date"],
+        regions=tuple(b.regions[r] for r in sorted(chosen) if r in b.regions),
+        documents=_documents(b, clean),
+    )
+
+
+def _with_indexes(site: Site) -> Site:
+    """The site with every reverse relation computed once, for all views to read."""
+    by_region: defaultdict[str, list[Entry]] = defaultdict(list)
+    for entry in site.entries:
+        if isinstance(entry, (Meeting, Agreement)):
+            by_region[entry.region.slug].append(entry)
+        elif isinstance(entry, (Column, Publication)):
+            for region in entry.regions:
+                by_region[region.slug].append(entry)
+    by_topic: defaultdict[str, list[Entry]] = defaultdict(list)
+    for entry in site.entries:
+        slugs = {t.slug for t in entry.topics}
+        if isinstance(entry, Meeting):
+            slugs.update(a.topic.slug for a in entry.agenda if a.topic)
+        for slug in sorted(slugs):
+            by_topic[slug].append(entry)
+
+    roles: defaultdict[str, list[Role]] = defaultdict(list)
+    appointments: defaultdict[str, list[tuple[Region, Appointment]]] = defaultdict(list)
+    for region in site.regions:
+        for term in region.terms:
+            held = [("Formand for", term.chair), ("Næstformand for", term.vice_chair)]
+            held += [("Medlem af", m) for m in term.members]
+            for title, person in held:
+                if person is not None:
+                    roles[person.slug].append(Role(f"{title} {region.name}", region, term.period))
+        for appointment in region.appointments:
+            appointments[appointment.person.slug].append((region, appointment))
+    columns: defaultdict[str, list[Column]] = defaultdict(list)
+    for column in site.columns:
+        for author in column.authors:
+            columns[author.slug].append(column)
+
+    def frozen(index: dict[str, list[Any]]) -> dict[str, tuple[Any, ...]]:
+        return {key: tuple(values) for key, values in sorted(index.items())}
+
+    return Site(
+        **{f: getattr(site, f) for f in ("config", "today", "topics", "people", "regions")},
+        meetings=site.meetings,
+        agreements=site.agreements,
+        columns=site.columns,
+        publications=site.publications,
+        meetings_by_region=frozen(
+            {r.slug: [m for m in site.meetings if m.region is r] for r in site.regions}
+        ),
+        agreements_by_region=frozen(
+            {r.slug: [a for a in site.agreements if a.region is r] for r in site.regions}
+        ),
+        entries_by_region=frozen(dict(by_region)),
+        entries_by_topic=frozen(dict(by_topic)),
+        roles_by_person=frozen(
+            {k: sorted(v, key=lambda r: (r.period, r.region.slug)) for k, v in roles.items()}
+        ),
+        appointments_by_person=frozen(
+            {
+                k: sorted(v, key=lambda ra: (ra[1].period, ra[0].slug, ra[1].body))
+                for k, v in appointments.items()
+            }
+        ),
+        columns_by_person=frozen(dict(columns)),
+    )

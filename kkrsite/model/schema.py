@@ -1,0 +1,589 @@
+"""Every field of every content file, declared once with its type and its meaning.
+
+`check` walks parsed YAML against a `Record` and returns clean Python values, or
+reports each fault with the line of the offending key and a way to fix it. The
+same declarations document the content format (docs/content.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from kkrsite.errors import Problem
+from kkrsite.read import Source
+from kkrsite.yamlfile import KeyPath
+
+INVALID: Any = object()
+"""Returned for a value that failed its check; the problem is already reported."""
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+@dataclass
+class Checker:
+    """Checks one source file, collecting problems; knows what references may name."""
+
+    source: Source
+    problems: list[Problem]
+    people: Collection[str] = ()
+    topics: Collection[str] = ()
+    regions: Collection[str] = ()
+    attachments: Collection[str] = ()
+
+    def report(self, path: KeyPath, message: str) -> Any:
+        """Record a problem at the line of `path`; returns INVALID for convenience."""
+        self.problems.append(Problem(self.source.path, self.source.line(*path), message))
+        return INVALID
+
+
+class Type:
+    """A field's type: checks a raw YAML value and returns the clean one, or INVALID."""
+
+    example = ""
+
+    def check(self, value: Any, name: str, path: KeyPath, c: Checker) -> Any:
+        raise NotImplementedError
+
+    def wrong(self, value: Any, name: str, path: KeyPath, c: Checker, expected: str) -> Any:
+        shown = _show(value)
+        example = f", e.g. `{name}: {self.example}`" if self.example else ""
+        return c.report(path, f"'{name}' must be {expected}{example}; it is {shown}")
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a group of fields"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (yes/no)"
+    return f"'{value}'"
+
+
+@dataclass(frozen=True)
+class Text(Type):
+    """A line of text (numbers are accepted and read as text, e.g. a phone number)."""
+
+    example: str = ""
+
+    def check(self, value: Any, name: str, path: KeyPath, c: Checker) -> Any:
+        if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
+            return self.wrong(value, name, path, c, "text")
+        text = str(value).strip()
+        if not text:
+            return c.report(path, f"'{name}' is empty; write a value or leave the field out")
+        return text
+
+
+@dataclass(frozen=True)
+class Int(Type):
+    """A whole number within bounds."""
+
+    low: int
+    high: int
+    example: str = ""
+
+    def check(self, value: Any, name: str, path: KeyPath, c: Checker) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int):
+            return self.wrong(
+                value, name, path, c, f"a whole number from {self.low} to {self.high}"
+            )
+        if not self.low <= value <= self.high:
+            return self.wrong(
+                value, name, path, c, f"a whole number from {self.low} to {self.high}"
+            )
+        return value
+
+
+@dataclass(frozen=True)
+class Bool(Type):
+    """true or false."""
+
+    example: str = "true"
+
+    def check(self, value: Any, name: str, path: KeyPath, c: Checker) -> Any:
+        if not isinstance(value, bool):
+            return self.wrong(value, name, path, c, "true or false")
+        return value
+
+
+_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+@dataclass(frozen=True)
+class Date(Type):
+    """A calendar date written YYYY-MM-DD."""
+
+    example: str = "2011-08-29"
+
+    def check(self, value: Any, name: str, path: KeyPath, c: Checker) -> Any:
+        match = _DATE_RE.match(str(value)) if isinstance(value, str) else None
+        if match is None:
+            return self.wrong(value, name, path, c, "a date written YYYY-MM-DD")
+        parsed = parse_date(value)
+        if parsed is None:
+            return c.report(
+                path, f"'{name}' is {value}, which is not a real date; check the day and month"
+            )
+        return parsed
+
+
+def parse_date(text: str) -> dt.date | None:
+    """`2011-08-29` as a date; None when it is not one (e.g. 2011-02-30)."""
+    match = _DATE_RE.match(text)
+    if match is None:
+        return None
+    try:
+        return dt.date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return None
+
+
+_TIME_RE = re.compile(r"^(\d{1,2})[:.](\d{2})$")
+
+
+@dataclass(frozen=True)
+class Time(Type):
+    """A time of day in Copenhagen, written HH:MM (24-hour clock)."""
+
+    example: str = '"10:00"'
+
+    def check(self, value: Any, name: str, path: KeyPath, c: Checker) -> Any:
+        match = _TIME_RE.match(value) if isinstance(value, str) else None
+        if match is None or int(match[1]) > 23 or int(match[2]) > 59:
+            return self.wrong(value, name, path, c, "a time written HH:MM on the 24-hour clock")
+        return dt.time(int(match[1]), int(match[2]))
+
+
+@dataclass(frozen=True)
+class Choice(Type):
+    """One of a fixed set of words; `aliases` map other accepted words to them."""
+
+    values: tuple[str, ...]
+    what: str
+    aliases: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def example(self) -> str:  # type: ignore[override]
+        return self.values[0]
+
+    def check(self, value: Any, name: str, path: KeyPath, c: Checker) -> Any:
+        word = str(value).strip().lower() if isinstance(value, (str, int)) else None
+        if word in self.values:
+            return word
+        if word is not None and word in self.aliases:
+            return self.aliases[word]
+        return c.report(path, f"unknown {self.what} {_show(value)}: use {_or_list(self.values)}")
+
+
+@dataclass(frozen=True)
+class Slug(Type):
+    """A URL-safe name: lower-case ASCII letters, digits and single hyphens."""
+
+    example: str = "moede-i-naestved"
+
+    def check(self, value: Any, name: str, path: KeyPath, c: Checker) -> Any:
+        if not isinstance(value, str) or not SLUG_RE.match(value):
+            from kkrsite.slugs import slugify  # the fix we suggest is the slug we would make
+
+            suggestion = slugify(str(value)) if isinstance(value, str) else ""
+            hint = f" (e.g. '{suggestion}')" if suggestion else ""
+            return c.report(
+                path,
+                f"'{name}' {_show(value)} is not a valid slug: use only lower-case a-z, "
+                f"digits and hyphens{hint}",
+            )
+        return value
+
+
+@dataclass(frozen=True)
+class Url(Type):
+    """An absolute http(s) or mailto address."""
+
+    example: str = "https://www.kl.dk/"
+
+    def check(self, value: Any, name: str, path: KeyPath, c: Checker) -> Any:
+        if not isinstance(value, str) or not re.match(
+            r"^(https?://[^\s/]+\S*|mailto:\S+@\S+)$", value
+        ):
+            return self.wrong(value, name, path, c, "an address starting with https://")
+        return value
+
+
+@dataclass(frozen=True)
+class Period(Type):
+    """An election period: two years, the first not after the second."""
+
+    example: str = '"2010-2013"'
+
+    def check(self, value: Any, name: str, path: KeyPath, c: Checker) -> Any:
+        from kkrsite.model.entities import Period as PeriodValue
+
+        match = (
+            re.match(r"^(\d{4})\s*[-\u2013]\s*(\d{4})$", str(value)) if value is not None else None
+        )
+        if match is None or int(match[1]) > int(match[2]):
+            return self.wrong(value, name, path, c, "an election period such as 2010-2013")
+        return PeriodValue(int(match[1]), int(match[2]))
+
+
+@dataclass(frozen=True)
+class Ref(Type):
+    """The slug of a person, topic or region that must exist."""
+
+    what: str  # "person" | "topic" | "region"
+
+    @property
+    def example(self) -> str:  # type: ignore[override]
+        return {"person": "kjeld-hansen", "topic": "sundhed", "region": "hovedstaden"}[self.what]
+
+    def check(self, value: Any, name: str, path: KeyPath, c: Checker) -> Any:
+        if not isinstance(value, str) or not value.strip():
+            return self.wrong(value, name, path, c, f"the slug of a {self.what}")
+        known = {"person": c.people, "topic": c.topics, "region": c.regions}[self.what]
+        slug = value.strip()
+        if slug in known:
+            return slug
+        where = {
+            "person": f"there is no people/{slug}.yaml",
+            "topic": "topics.yaml has no topic with that slug",
+            "region": "there is no folder kkr/" + slug,
+        }[self.what]
+        return c.report(path, f"unknown {self.what} '{slug}': {where}{_did_you_mean(slug, known)}")
+
+
+@dataclass(frozen=True)
+class FileRef(Type):
+    """A file under files/, published under /filer/."""
+
+    example: str = "referat-2011-08-29.pdf"
+
+    def check(self, value: Any, name: str, path: KeyPath, c: Checker) -> Any:
+        if not isinstance(value, str) or not value.strip():
+            return self.wrong(value, name, path, c, "the path of a file under files/")
+        rel = value.strip().removeprefix("/").removeprefix("files/")
+        if rel in c.attachments:
+            return rel
+        return c.report(
+            path,
+            f"attachment '{value}' does not exist: put the file in files/{rel}, "
+            f"or correct the name{_did_you_mean(rel, c.attachments)}",
+        )
+
+
+@dataclass(frozen=True)
+class ListOf(Type):
+    """A list of values of one type (a single value is accepted as a list of one)."""
+
+    item: Type
+    non_empty: bool = False
+
+    @property
+    def example(self) -> str:  # type: ignore[override]
+        return f"[{self.item.example}]" if self.item.example else ""
+
+    def check(self, value: Any, name: str, path: KeyPath, c: Checker) -> Any:
+        if value is None:
+            values: list[Any] = []
+        elif isinstance(value, list):
+            values = value
+        elif isinstance(value, dict):
+            return self.wrong(value, name, path, c, "a list")
+        else:
+            values = [value]
+        if self.non_empty and not values:
+            return c.report(path, f"'{name}' must list at least one{_example_suffix(self, name)}")
+        out = [self.item.check(v, name, (*path, i), c) for i, v in enumerate(values)]
+        return INVALID if any(v is INVALID for v in out) else tuple(out)
+
+
+def _example_suffix(t: Type, name: str) -> str:
+    return f", e.g. `{name}: {t.example}`" if t.example else ""
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a record: its name, type, whether it must be given, and what it means."""
+
+    name: str
+    type: Type
+    doc: str
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Record(Type):
+    """A group of named fields; unknown names are reported with the allowed ones."""
+
+    fields: tuple[Field, ...]
+    rule: Callable[[dict[str, Any], KeyPath, Checker], None] | None = None
+    """A check across fields (e.g. `file` or `url`, not both)."""
+
+    def check(self, value: Any, name: str, path: KeyPath, c: Checker) -> Any:
+        if not isinstance(value, dict):
+            return self.wrong(value, name, path, c, "a group of fields written `name: value`")
+        known = {f.name: f for f in self.fields}
+        out: dict[str, Any] = {}
+        ok = True
+        for key in value:
+            if key not in known:
+                ok = False
+                c.report(
+                    (*path, key),
+                    f"unknown field '{key}'{_did_you_mean(str(key), known)}; "
+                    f"the fields allowed here are: {', '.join(known)}",
+                )
+        for f in self.fields:
+            raw = value.get(f.name)
+            if raw is None or raw == "":
+                if f.required:
+                    ok = False
+                    where = f" in '{name}'" if path else ""
+                    c.report(
+                        path,
+                        f"the required field '{f.name}' is missing{where}: "
+                        f"add `{f.name}: …` ({f.doc})",
+                    )
+                out[f.name] = () if isinstance(f.type, ListOf) else None
+                continue
+            clean = f.type.check(raw, f.name, (*path, f.name), c)
+            ok = ok and clean is not INVALID
+            out[f.name] = clean
+        if ok and self.rule is not None:
+            before = len(c.problems)
+            self.rule(out, path, c)
+            ok = len(c.problems) == before
+        return out if ok else INVALID
+
+
+def _did_you_mean(word: str, known: Collection[str]) -> str:
+    close = difflib.get_close_matches(word, list(known), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _or_list(values: tuple[str, ...]) -> str:
+    return ", ".join(values[:-1]) + " or " + values[-1] if len(values) > 1 else values[0]
+
+
+# --- The content format ------------------------------------------------------------
+
+
+def _file_or_url(doc: dict[str, Any], path: KeyPath, c: Checker) -> None:
+    if (doc["file"] is None) == (doc["url"] is None):
+        c.report(
+            path, "a document needs either `file:` (under files/) or `url:`, not both or neither"
+        )
+
+
+DOCUMENT = Record(
+    (
+        Field("title", Text(), "what the document is, e.g. Referat", required=True),
+        Field("file", FileRef(), "a file under files/, published under /filer/"),
+        Field("url", Url(), "a link to the document elsewhere"),
+    ),
+    rule=_file_or_url,
+)
+
+SITE = Record(
+    (
+        Field("title", Text(), "the site's name, shown in every page's header", required=True),
+        Field(
+            "base_url",
+            Url(),
+            "the address the site is served from, e.g. https://kkr.dk/",
+            required=True,
+        ),
+        Field("language", Choice(("da",), "language"), "the language of the site: da"),
+        Field(
+            "description",
+            Text(),
+            "one sentence about the site, for search engines and feeds",
+            required=True,
+        ),
+        Field("publisher", Text(), "who publishes the site, e.g. KL", required=True),
+        Field(
+            "accessibility_statement", Url(), "the address of the site's accessibility statement"
+        ),
+    )
+)
+
+TOPIC = Record(
+    (
+        Field("slug", Slug(), "the topic's name in URLs, e.g. sundhed", required=True),
+        Field("name", Text(), "the topic's name, e.g. Sundhed", required=True),
+        Field("description", Text(), "one sentence on what the topic covers"),
+    )
+)
+
+PERSON = Record(
+    (
+        Field("name", Text(), "the person's full name", required=True),
+        Field(
+            "title", Text(example="Borgmester"), "e.g. Borgmester or Byrådsmedlem", required=True
+        ),
+        Field("party", Text(example="S"), "the party letter, e.g. S or V", required=True),
+        Field("municipality", Text(example="Herlev Kommune"), "e.g. Herlev Kommune", required=True),
+        Field("photo", FileRef(), "a picture under files/"),
+        Field("url", Url(), "a page about the person elsewhere"),
+    )
+)
+
+TERM = Record(
+    (
+        Field("period", Period(), "the election period, e.g. 2010-2013", required=True),
+        Field("chair", Ref("person"), "the chair (formand), a person slug"),
+        Field("vice_chair", Ref("person"), "the vice-chair (næstformand), a person slug"),
+        Field("members", ListOf(Ref("person")), "the members, person slugs"),
+    )
+)
+
+APPOINTMENT = Record(
+    (
+        Field(
+            "body", Text(example="Vækstforum"), "the regional body, e.g. Vækstforum", required=True
+        ),
+        Field("person", Ref("person"), "who was appointed, a person slug", required=True),
+        Field("period", Period(), "the election period, e.g. 2010-2013", required=True),
+        Field("role", Text(), "e.g. Formand or Medlem"),
+    )
+)
+
+SECRETARIAT = Record(
+    (
+        Field("email", Text(example="kkr@kl.dk"), "the secretariat's e-mail address"),
+        Field("phone", Text(example='"3370 3370"'), "the secretariat's phone number"),
+        Field("address", Text(), "the secretariat's postal address"),
+    )
+)
+
+REGION = Record(
+    (
+        Field(
+            "name",
+            Text(example="KKR Hovedstaden"),
+            "the council, e.g. KKR Hovedstaden",
+            required=True,
+        ),
+        Field(
+            "region",
+            Text(example="Region Hovedstaden"),
+            "the region, e.g. Region Hovedstaden",
+            required=True,
+        ),
+        Field("municipalities", ListOf(Text()), "the municipalities of the region"),
+        Field("secretariat", SECRETARIAT, "how to reach the secretariat: email, phone, address"),
+        Field("terms", ListOf(TERM), "chair, vice-chair and members per election period"),
+        Field(
+            "appointments", ListOf(APPOINTMENT), "people appointed to regional bodies (udpegninger)"
+        ),
+        Field("description", Text(), "a short introduction to the council"),
+    )
+)
+
+ENTRY_FIELDS = (
+    Field("slug", Slug(), "overrides the slug made from the file name"),
+    Field("summary", Text(), "one or two sentences for lists and feeds"),
+    Field("updated", Date(), "when the entry was last changed"),
+    Field("draft", Bool(), "true leaves the entry out unless the build is run with --drafts"),
+    Field("topics", ListOf(Ref("topic")), "topic slugs from topics.yaml"),
+)
+
+AGENDA_ITEM = Record(
+    (
+        Field("title", Text(), "the agenda point", required=True),
+        Field("topic", Ref("topic"), "a topic slug"),
+        Field("decision", Text(), "what the KKR decided"),
+    )
+)
+
+MEETING_STATUS = Choice(
+    ("planned", "held", "cancelled"),
+    "status",
+    {"planlagt": "planned", "afholdt": "held", "aflyst": "cancelled"},
+)
+
+MEETING = Record(
+    (
+        Field("date", Date(), "the day of the meeting; must match the file name"),
+        Field("time", Time(), "when it starts, e.g. 10:00"),
+        Field("end_time", Time(), "when it ends, e.g. 13:00"),
+        Field("location", Text(), "where it is held"),
+        Field("title", Text(), "a title; by default 'Møde i <KKR> <date>'"),
+        Field("status", MEETING_STATUS, "planned, held or cancelled; by default from the date"),
+        Field("agenda", ListOf(AGENDA_ITEM), "the agenda: title, topic, decision"),
+        Field("documents", ListOf(DOCUMENT), "documents: title and file or url"),
+        *ENTRY_FIELDS,
+    )
+)
+
+AGREEMENT = Record(
+    (
+        Field("title", Text(), "the agreement's title", required=True),
+        Field(
+            "kind",
+            Choice(("udviklingsstrategi", "styringsaftale", "rammeaftale"), "kind"),
+            "udviklingsstrategi, styringsaftale or rammeaftale",
+            required=True,
+        ),
+        Field(
+            "year", Int(2007, 2100, example="2012"), "the year the agreement is for", required=True
+        ),
+        Field(
+            "status",
+            Choice(("udkast", "anbefalet", "godkendt"), "status"),
+            "udkast, anbefalet or godkendt",
+            required=True,
+        ),
+        Field("date", Date(), "when it was recommended or approved"),
+        Field("documents", ListOf(DOCUMENT), "documents: title and file or url"),
+        *ENTRY_FIELDS,
+    )
+)
+
+COLUMN = Record(
+    (
+        Field("title", Text(), "the column's headline", required=True),
+        Field(
+            "date", Date(), "the day it was printed; required unless the file name starts with it"
+        ),
+        Field(
+            "publication",
+            Text(example="Danske Kommuner"),
+            "the magazine, e.g. Danske Kommuner",
+            required=True,
+        ),
+        Field("issue", Text(example='"26/2011"'), "the issue, e.g. 26/2011"),
+        Field(
+            "authors",
+            ListOf(Ref("person"), non_empty=True),
+            "person slugs of the writers",
+            required=True,
+        ),
+        Field(
+            "regions",
+            ListOf(Ref("region")),
+            "region slugs; by default the regions the authors chaired",
+        ),
+        *ENTRY_FIELDS,
+    )
+)
+
+PUBLICATION = Record(
+    (
+        Field("title", Text(), "the publication's title", required=True),
+        Field("kind", Slug(example="beretning"), "beretning, pjece, notat, brev, …", required=True),
+        Field(
+            "date", Date(), "the day it was published; required unless the file name starts with it"
+        ),
+        Field("regions", ListOf(Ref("region")), "region slugs; empty means all regions"),
+        Field("documents", ListOf(DOCUMENT), "documents: title and file or url"),
+        *ENTRY_FIELDS,
+    )
+)

@@ -1,0 +1,201 @@
+"""Step 4, render: one Jinja environment turns each planned page into bytes.
+
+Autoescape is on and undefined variables are errors. Template faults become
+problems at `templates/<file>:<line>`, like content faults. Each Markdown body
+is rendered once per build, however many pages show it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import traceback
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import jinja2
+from babel.numbers import format_decimal
+from markupsafe import Markup
+
+from kkrsite.dates import date_da, time_da
+from kkrsite.errors import Problem
+from kkrsite.markdown import render_markdown
+from kkrsite.model.entities import (
+    AgreementKind,
+    AgreementStatus,
+    Entry,
+    Kind,
+    MeetingStatus,
+    Site,
+)
+from kkrsite.routes import Page, Routable, asset_url, document_url, output_file, url_of
+
+LABELS: Mapping[Enum, str] = {
+    MeetingStatus.PLANNED: "Planlagt",
+    MeetingStatus.HELD: "Afholdt",
+    MeetingStatus.CANCELLED: "Aflyst",
+    AgreementKind.UDVIKLINGSSTRATEGI: "Udviklingsstrategi",
+    AgreementKind.STYRINGSAFTALE: "Styringsaftale",
+    AgreementKind.RAMMEAFTALE: "Rammeaftale",
+    AgreementStatus.UDKAST: "Udkast",
+    AgreementStatus.ANBEFALET: "Anbefalet af KKR",
+    AgreementStatus.GODKENDT: "Godkendt af kommunalbestyrelserne",
+    Kind.MEETING: "Møde",
+    Kind.AGREEMENT: "Rammeaftale",
+    Kind.COLUMN: "Klumme",
+    Kind.PUBLICATION: "Publikation",
+}
+
+
+def builtin_templates() -> Path:
+    """The templates shipped with kkrsite: installed inside the package, or the checkout's."""
+    package = Path(__file__).resolve().parent
+    installed = package / "templates"
+    return installed if installed.is_dir() else package.parent / "templates"
+
+
+def template_dirs(user_templates: Path | None) -> list[Path]:
+    """Where templates are looked up, first match wins: the user's folder, then the built-in one."""
+    builtin = builtin_templates()
+    dirs = [user_templates] if user_templates is not None else []
+    return [*dirs, builtin] if builtin not in dirs else dirs
+
+
+def filesize_da(size: int) -> str:
+    """1234567 → '1,2 MB' (decimal units, Danish decimal comma)."""
+    if size < 1000:
+        return f"{size} B"
+    for unit, factor in (("kB", 1e3), ("MB", 1e6), ("GB", 1e9)):
+        if size < factor * 1000 or unit == "GB":
+            return (
+                f"{format_decimal(round(size / factor, 1), format='#,##0.#', locale='da')} {unit}"
+            )
+    raise AssertionError("unreachable")
+
+
+@dataclass(frozen=True)
+class PageView:
+    """What templates see as `page`."""
+
+    url: str
+    title: str
+    canonical: str
+    breadcrumbs: tuple[tuple[str, str], ...]
+    """(title, link) pairs; links are ready for href."""
+
+
+class Renderer:
+    """The one Jinja environment of a build, with kkrsite's functions and filters."""
+
+    def __init__(self, site: Site, template_paths: list[Path]) -> None:
+        self.site = site
+        self.base_url = site.config.base_url
+        self.base_path = urlsplit(self.base_url).path.rstrip("/")
+        self.template_paths = template_paths
+        self._bodies: dict[str, Markup] = {}
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(p) for p in template_paths]),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.globals.update(
+            site=site,
+            url=self.url,
+            document_url=lambda doc: self.link(document_url(doc)),
+            asset=lambda name: self.link(asset_url(name)),
+            markdown=self.markdown,
+        )
+        filters: dict[str, Callable[..., Any]] = {
+            "date_da": date_da,
+            "time_da": time_da,
+            "label": lambda value: LABELS[value],
+            "filesize_da": filesize_da,
+            "isodate": lambda d: d.isoformat() if isinstance(d, (dt.date, dt.time)) else str(d),
+        }
+        self.env.filters.update(filters)
+
+    def link(self, site_path: str) -> str:
+        """A site-relative path as a link that works under base_url's path (external URLs pass)."""
+        if not site_path.startswith("/"):
+            return site_path
+        return self.base_path + site_path
+
+    def url(self, target: Routable | str) -> str:
+        """Link to an entity's page or a site path."""
+        return self.link(target if isinstance(target, str) else url_of(target))
+
+    def absolute(self, site_path: str) -> str:
+        """A site-relative path as an absolute URL on base_url."""
+        return self.base_url.rstrip("/") + site_path
+
+    def markdown(self, entry: Entry) -> Markup:
+        """An entry's body as sanitised HTML, rendered once per build."""
+        key = entry.origin.rel
+        if key not in self._bodies:
+            self._bodies[key] = Markup(render_markdown(entry.body))
+        return self._bodies[key]
+
+    def render(self, page: Page) -> bytes:
+        """One page as UTF-8 bytes; template faults raise `TemplateProblem`."""
+        view = PageView(
+            url=page.url,
+            title=page.title,
+            canonical=self.absolute(page.url),
+            breadcrumbs=tuple((title, self.link(href)) for title, href in page.breadcrumbs),
+        )
+        try:
+            template = self.env.get_template(page.template)
+            return template.render(page=view, **page.context).encode("utf-8")
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateProblem(
+                self._problem(exc.filename, exc.lineno, exc.message or str(exc))
+            ) from None
+        except jinja2.TemplateNotFound as exc:
+            where = ", ".join(str(p) for p in self.template_paths)
+            raise TemplateProblem(
+                Problem(Path(exc.name or page.template), None, f"template not found in {where}")
+            ) from None
+        except Exception as exc:  # an error raised while a template runs: point at its line
+            filename, line = _template_frame(exc)
+            message = f"{type(exc).__name__}: {exc} (while rendering {page.url})"
+            raise TemplateProblem(self._problem(filename, line, message)) from None
+
+    def _problem(self, filename: str | None, line: int | None, message: str) -> Problem:
+        return Problem(Path(filename or "templates"), line, f"template error: {message}")
+
+
+class TemplateProblem(Exception):
+    """A page could not be rendered because of its template."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
+    """The innermost template file and line in an exception's traceback."""
+    found: tuple[str | None, int | None] = (None, None)
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.endswith((".html", ".xml", ".txt")):
+            found = (frame.filename, frame.lineno)
+    return found
+
+
+def render_pages(
+    renderer: Renderer, pages: Iterable[Page]
+) -> tuple[dict[str, bytes], list[Problem]]:
+    """Render every page; a template fault is collected once, not per page."""
+    out: dict[str, bytes] = {}
+    problems: list[Problem] = []
+    for page in pages:
+        try:
+            out[output_file(page.url)] = renderer.render(page)
+        except TemplateProblem as exc:
+            problems.append(exc.problem)
+    return out, problems
