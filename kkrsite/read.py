@@ -211,6 +211,8 @@ def _read_source(root: Path, path: Path, kind: Kind) -> tuple[Source | None, Pro
     except YamlError as exc:
         return None, Problem(path, exc.line, exc.message)
     data = parsed.data
+    if data is None and path.suffix == ".md":
+        data = {}  # `---` `---` is a meeting with every default; required fields are checked later
     expected_list = kind is Kind.TOPICS
     if expected_list and not isinstance(data, list):
         return None, Problem(

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kkrsite.errors import Problem
+from kkrsite.model.entities import Period as PeriodValue
 from kkrsite.read import Source
+from kkrsite.slugs import slugify
 from kkrsite.yamlfile import KeyPath
 
 INVALID: Any = object()
@@ -191,8 +193,6 @@ class Slug(Type):
 
     def check(self, value: Any, name: str, path: KeyPath, c: Checker) -> Any:
         if not isinstance(value, str) or not SLUG_RE.match(value):
-            from kkrsite.slugs import slugify  # the fix we suggest is the slug we would make
-
             suggestion = slugify(str(value)) if isinstance(value, str) else ""
             hint = f" (e.g. '{suggestion}')" if suggestion else ""
             return c.report(
@@ -217,6 +217,9 @@ class Url(Type):
         return value
 
 
+_PERIOD_RE = re.compile(r"^(\d{4})\s*[-\u2013]\s*(\d{4})$")
+
+
 @dataclass(frozen=True)
 class Period(Type):
     """An election period: two years, the first not after the second."""
@@ -224,11 +227,7 @@ class Period(Type):
     example: str = '"2010-2013"'
 
     def check(self, value: Any, name: str, path: KeyPath, c: Checker) -> Any:
-        from kkrsite.model.entities import Period as PeriodValue
-
-        match = (
-            re.match(r"^(\d{4})\s*[-\u2013]\s*(\d{4})$", str(value)) if value is not None else None
-        )
+        match = _PERIOD_RE.match(str(value)) if value is not None else None
         if match is None or int(match[1]) > int(match[2]):
             return self.wrong(value, name, path, c, "an election period such as 2010-2013")
         return PeriodValue(int(match[1]), int(match[2]))
@@ -587,3 +586,29 @@ PUBLICATION = Record(
         *ENTRY_FIELDS,
     )
 )
+
+
+def describe(record: Record) -> str:
+    """The fields of a record as a Markdown table, for docs/content.md (tested to match)."""
+    rows = ["| field | required | what it holds |", "|---|---|---|"]
+    for f in record.fields:
+        rows.append(f"| `{f.name}` | {'yes' if f.required else ''} | {f.doc} |")
+    return "\n".join(rows)
+
+
+DOCUMENTED: Mapping[str, Record] = {
+    "site.yaml": SITE,
+    "topics.yaml (each item)": TOPIC,
+    "people/<slug>.yaml": PERSON,
+    "kkr/<region>/kkr.yaml": REGION,
+    "terms (each item)": TERM,
+    "appointments (each item)": APPOINTMENT,
+    "secretariat": SECRETARIAT,
+    "kkr/<region>/meetings/<YYYY-MM-DD>[-<suffix>].md": MEETING,
+    "agenda (each item)": AGENDA_ITEM,
+    "documents (each item)": DOCUMENT,
+    "kkr/<region>/agreements/<slug>.md": AGREEMENT,
+    "columns/<YYYY-MM-DD>-<slug>.md": COLUMN,
+    "publications/<YYYY-MM-DD>-<slug>.md": PUBLICATION,
+}
+"""Every record a user writes, by the heading it has in docs/content.md."""

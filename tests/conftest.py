@@ -1,0 +1,59 @@
+"""Shared fixtures: a tiny valid content set written into a temporary folder."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pytest
+
+from kkrsite.config import Options
+
+BASE: Mapping[str, str] = {
+    "site.yaml": (
+        "title: KKR Test\nbase_url: https://kkr.example.dk/\nlanguage: da\n"
+        "description: Prøvesite\npublisher: KL\n"
+    ),
+    "topics.yaml": "- slug: sundhed\n  name: Sundhed\n  description: Det nære sundhedsvæsen.\n",
+    "people/kjeld-hansen.yaml": (
+        "name: Kjeld Hansen\ntitle: Borgmester\nparty: S\nmunicipality: Herlev Kommune\n"
+    ),
+    "people/soeren-aebeloe.yaml": (
+        "name: Søren Æbelø\ntitle: Borgmester\nparty: V\nmunicipality: Høje-Taastrup Kommune\n"
+    ),
+    "kkr/hovedstaden/kkr.yaml": (
+        "name: KKR Hovedstaden\nregion: Region Hovedstaden\nmunicipalities: [Herlev, Høje-Taastrup]\n"
+        "terms:\n  - period: 2010-2013\n    chair: kjeld-hansen\n"
+        "  - period: 2014-2017\n    chair: soeren-aebeloe\n    vice_chair: kjeld-hansen\n"
+    ),
+    "kkr/hovedstaden/meetings/2011-08-24.md": "---\ntopics: [sundhed]\n---\nReferat.\n",
+}
+
+MakeSite = Callable[..., Path]
+
+
+@pytest.fixture
+def make_site(tmp_path: Path) -> MakeSite:
+    """Write BASE plus `files` (path → text; None deletes) under tmp_path/content; returns it."""
+
+    def make(files: Mapping[str, str | bytes | None] | None = None) -> Path:
+        root = tmp_path / "content"
+        merged: dict[str, str | bytes | None] = {**BASE, **(files or {})}
+        for rel, text in merged.items():
+            if text is None:
+                continue
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(text, bytes):
+                path.write_bytes(text)
+            else:
+                path.write_text(text, encoding="utf-8")
+        return root
+
+    return make
+
+
+def options(content: Path, today: dt.date = dt.date(2011, 12, 1), **kw: object) -> Options:
+    """Build options for a content folder, on a fixed day."""
+    return Options(content=content, out=content.parent / "build", today=today, **kw)  # type: ignore[arg-type]

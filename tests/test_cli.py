@@ -1,0 +1,83 @@
+"""The command line, run as a user runs it, on the example site in content/."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+EPOCH = "1322697600"  # 2011-12-01
+
+
+def kkrsite(*args: str, cwd: Path = REPO, epoch: str = EPOCH) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "SOURCE_DATE_EPOCH": epoch}
+    return subprocess.run(
+        [sys.executable, "-m", "kkrsite", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_build_the_example_site(tmp_path: Path) -> None:
+    result = kkrsite("build", "--out", str(tmp_path / "site"))
+    assert result.returncode == 0, result.stderr
+    assert re.fullmatch(
+        r"Built \d+ pages and copied \d+ files into .*site/ in \d+\.\d\d s\n", result.stdout
+    )
+    site = tmp_path / "site"
+    for region in ("hovedstaden", "sjaelland", "syddanmark", "midtjylland", "nordjylland"):
+        assert (site / "kkr" / region / "index.html").is_file()
+    hovedstaden = (site / "kkr/hovedstaden/index.html").read_text()
+    assert "Kjeld Hansen" in hovedstaden and "Herlev" in hovedstaden
+    front = (site / "index.html").read_text()
+    assert '<html lang="da">' in front
+    assert front.count("<h1") == 1
+
+
+def test_example_site_has_all_98_municipalities() -> None:
+    # Counted from the source, so the claim in the README stays true.
+    import yaml
+
+    total = 0
+    for path in sorted((REPO / "content/kkr").glob("*/kkr.yaml")):
+        total += len(yaml.safe_load(path.read_text(encoding="utf-8"))["municipalities"])
+    assert total == 98
+
+
+def test_check_writes_nothing(tmp_path: Path) -> None:
+    result = kkrsite("check", "--content", str(REPO / "content"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("No problems: ")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_missing_content_folder_is_explained(tmp_path: Path) -> None:
+    result = kkrsite("build", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr == (
+        "kkrsite: no content folder at 'content': run kkrsite in your site's folder, "
+        "or name the folder with --content DIR\n"
+    )
+
+
+def test_base_url_from_the_command_line(tmp_path: Path) -> None:
+    result = kkrsite(
+        "build", "--out", str(tmp_path / "s"), "--base-url", "https://preview.example.dk/kkr/"
+    )
+    assert result.returncode == 0, result.stderr
+    front = (tmp_path / "s/index.html").read_text()
+    assert 'href="https://preview.example.dk/kkr/"' in front
+    assert 'href="/kkr/kkr/hovedstaden/"' in front
+
+
+def test_the_console_script_is_installed() -> None:
+    script = Path(sys.executable).parent / "kkrsite"
+    result = subprocess.run([str(script), "--help"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0
+    assert "build" in result.stdout and "check" in result.stdout

@@ -1,0 +1,25 @@
+"""Danish dates and the build's notion of today."""
+
+import datetime as dt
+
+import pytest
+
+from kkrsite.dates import date_da, month_da, time_da, today
+from kkrsite.errors import UsageError
+
+
+def test_danish_formats() -> None:
+    assert date_da(dt.date(2011, 8, 29)) == "29. august 2011"
+    assert date_da(dt.date(2010, 1, 5)) == "5. januar 2010"
+    assert month_da(dt.date(2011, 5, 1)) == "maj 2011"
+    assert time_da(dt.time(9, 5)) == "09.05"
+
+
+def test_today_follows_source_date_epoch_in_copenhagen() -> None:
+    # 2011-08-28 23:30 UTC is already the 29th in Copenhagen (summer time, UTC+2).
+    assert today({"SOURCE_DATE_EPOCH": "1314574200"}) == dt.date(2011, 8, 29)
+
+
+def test_a_bad_epoch_is_explained() -> None:
+    with pytest.raises(UsageError, match="SOURCE_DATE_EPOCH must be whole seconds"):
+        today({"SOURCE_DATE_EPOCH": "igår"})

@@ -1,0 +1,57 @@
+"""Markdown: CommonMark, tables, Danish anchors, and nothing executable survives."""
+
+from html.parser import HTMLParser
+
+import pytest
+
+from kkrsite.markdown import render_markdown
+
+
+def test_tables_abbr_and_anchors() -> None:
+    html = render_markdown(
+        '## Møde i Næstved\n\n<abbr title="KommuneKontaktRåd">KKR</abbr>\n\n| a | b |\n|---|---|\n| 1 | 2 |\n'
+    )
+    assert '<h2 id="moede-i-naestved">Møde i Næstved</h2>' in html
+    assert '<abbr title="KommuneKontaktRåd">KKR</abbr>' in html
+    assert "<table>" in html and "<td>2</td>" in html
+
+
+def test_a_body_h1_becomes_h2() -> None:
+    assert render_markdown("# Overskrift\n").startswith('<h2 id="overskrift">')
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        '<a href="javascript:alert(1)">x</a>',
+        "[x](javascript:alert(1))",
+        '<iframe src="https://evil.example/"></iframe>',
+        "<svg onload=alert(1)>",
+        '<a href="data:text/html;base64,PHNjcmlwdD4=">x</a>',
+        '<div onclick="x()">x</div>',
+        "<style>body{display:none}</style>",
+        '<a href="JaVaScRiPt:alert(1)">x</a>',
+    ],
+)
+def test_nothing_executable_survives(hostile: str) -> None:
+    finder = _Finder()
+    finder.feed(render_markdown(f"Tekst\n\n{hostile}\n"))
+    assert finder.found == []
+
+
+class _Finder(HTMLParser):
+    """Collects every tag, attribute and URL a browser could run."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "iframe", "svg", "style", "object", "embed"):
+            self.found.append(tag)
+        for name, value in attrs:
+            url = (value or "").strip().lower()
+            if name.startswith("on") or url.startswith(("javascript:", "data:", "vbscript:")):
+                self.found.append(f"{tag} {name}={value}")

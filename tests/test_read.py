@@ -1,0 +1,74 @@
+"""The read step: files found by place, decoded and parsed, problems collected."""
+
+from pathlib import Path
+
+from conftest import MakeSite
+
+from kkrsite.read import Kind, read_content
+
+
+def _messages(content: Path) -> list[str]:
+    return [
+        f"{p.path.relative_to(content).as_posix()}:{p.line}: {p.message}"
+        for p in read_content(content)[1]
+    ]
+
+
+def test_kinds_come_from_where_files_lie(make_site: MakeSite) -> None:
+    tree, problems = read_content(make_site())
+    assert problems == []
+    kinds = {s.rel: s.kind for s in tree.sources}
+    assert kinds["kkr/hovedstaden/meetings/2011-08-24.md"] is Kind.MEETING
+    assert kinds["people/kjeld-hansen.yaml"] is Kind.PERSON
+    assert tree.region_dirs == ("hovedstaden",)
+
+
+def test_bom_and_crlf_are_fine(make_site: MakeSite) -> None:
+    text = "\ufeff---\r\ntitle: Møde\r\n---\r\nLinje ét.\r\n"
+    tree, problems = read_content(
+        make_site({"kkr/hovedstaden/meetings/2011-08-24.md": text.encode()})
+    )
+    assert problems == []
+    meeting = next(s for s in tree.sources if s.kind is Kind.MEETING)
+    assert meeting.data == {"title": "Møde"}
+    assert meeting.body == "Linje ét.\n"
+    assert meeting.body_line == 4
+
+
+def test_latin1_is_reported_at_its_line(make_site: MakeSite) -> None:
+    raw = "---\ntitle: Møde\n---\nI Næstved\n".encode("latin-1")
+    content = make_site({"kkr/hovedstaden/meetings/2011-08-24.md": raw})
+    assert _messages(content) == [
+        "kkr/hovedstaden/meetings/2011-08-24.md:2: the file is not UTF-8 text; "
+        "save it with the encoding UTF-8"
+    ]
+
+
+def test_front_matter_forgotten_opening_line(make_site: MakeSite) -> None:
+    content = make_site({"kkr/hovedstaden/meetings/2011-08-24.md": "title: Møde\n---\nTekst\n"})
+    [message] = _messages(content)
+    assert message.startswith("kkr/hovedstaden/meetings/2011-08-24.md:1: no front matter.")
+    assert "Did you forget the line `---` before the fields?" in message
+
+
+def test_front_matter_never_closed(make_site: MakeSite) -> None:
+    content = make_site({"kkr/hovedstaden/meetings/2011-08-24.md": "---\ntitle: Møde\nTekst\n"})
+    [message] = _messages(content)
+    assert "never closed" in message
+
+
+def test_yaml_error_lines_count_from_the_file_not_the_front_matter(make_site: MakeSite) -> None:
+    body = "---\ntitle: ok\nsummary: a: b\n---\n"
+    [message] = _messages(make_site({"kkr/hovedstaden/meetings/2011-08-24.md": body}))
+    assert message.startswith("kkr/hovedstaden/meetings/2011-08-24.md:3: YAML syntax error")
+
+
+def test_files_kkrsite_would_ignore_are_reported(make_site: MakeSite) -> None:
+    content = make_site({"people/jens.txt": "name: Jens\n"})
+    [message] = _messages(content)
+    assert "people/jens.txt:None: kkrsite does not read '.txt' here" in message
+
+
+def test_attachments_are_listed_with_sizes(make_site: MakeSite) -> None:
+    tree, _ = read_content(make_site({"files/referat.pdf": b"%PDF-1.4\n", "files/.DS_Store": b"x"}))
+    assert dict(tree.attachments) == {"referat.pdf": 9}
