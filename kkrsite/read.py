@@ -93,7 +93,13 @@ def read_content(root: Path) -> tuple[ContentTree, list[Problem]]:
     found: list[tuple[Path, Kind]] = []
 
     def want(path: Path, kind: Kind, suffixes: tuple[str, ...]) -> None:
-        if path.suffix.lower() in suffixes:
+        if path.is_dir():
+            problems.append(
+                Problem(
+                    path, None, "kkrsite does not read folders here: move the files up one level"
+                )
+            )
+        elif path.suffix.lower() in suffixes:
             found.append((path, kind))
         else:
             problems.append(
@@ -113,7 +119,7 @@ def read_content(root: Path) -> tuple[ContentTree, list[Problem]]:
             found.append((path, kind))
 
     person_slugs = []
-    for path in _visible_files(root / "people"):
+    for path in _visible(root / "people"):
         want(path, Kind.PERSON, _YAML)
         person_slugs.append(path.stem)
 
@@ -133,7 +139,7 @@ def read_content(root: Path) -> tuple[ContentTree, list[Problem]]:
             found.append((kkr_file, Kind.REGION))
         for child in _visible(region_dir):
             if child.is_dir() and child.name in _MARKDOWN_DIRS:
-                for path in _visible_files(child):
+                for path in _visible(child):
                     want(path, _MARKDOWN_DIRS[child.name], (".md",))
             elif child != kkr_file:
                 problems.append(
@@ -145,7 +151,7 @@ def read_content(root: Path) -> tuple[ContentTree, list[Problem]]:
                     )
                 )
     for folder, kind in (("columns", Kind.COLUMN), ("publications", Kind.PUBLICATION)):
-        for path in _visible_files(root / folder):
+        for path in _visible(root / folder):
             want(path, kind, (".md",))
 
     for path, kind in found:
@@ -178,10 +184,6 @@ def _visible(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     return sorted(p for p in folder.iterdir() if not p.name.startswith("."))
-
-
-def _visible_files(folder: Path) -> list[Path]:
-    return [p for p in _visible(folder) if p.is_file()]
 
 
 def _visible_dirs(folder: Path) -> list[Path]:

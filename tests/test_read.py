@@ -72,3 +72,10 @@ def test_files_kkrsite_would_ignore_are_reported(make_site: MakeSite) -> None:
 def test_attachments_are_listed_with_sizes(make_site: MakeSite) -> None:
     tree, _ = read_content(make_site({"files/referat.pdf": b"%PDF-1.4\n", "files/.DS_Store": b"x"}))
     assert dict(tree.attachments) == {"referat.pdf": 9}
+
+
+def test_sub_folders_are_reported_not_skipped(make_site: MakeSite) -> None:
+    content = make_site({"kkr/hovedstaden/meetings/2012/2012-01-05.md": "---\n---\n"})
+    assert _messages(content) == [
+        "kkr/hovedstaden/meetings/2012:None: kkrsite does not read folders here: move its files up a level"
+    ]

@@ -90,3 +90,13 @@ def test_slug_must_be_safe() -> None:
     assert problems == [
         "1: 'slug' '../../etc' is not a valid slug: use only lower-case a-z, digits and hyphens (e.g. 'etc')"
     ]
+
+
+def test_forgiving_where_the_meaning_is_clear() -> None:
+    clean, problems = _check(
+        schema.AGREEMENT, 'title: x\nkind: styringsaftale\nyear: "2012"\nstatus: udkast\n'
+    )
+    assert problems == [] and clean["year"] == 2012
+    clean, problems = _check(schema.MEETING, "agenda:\n  - Budget 2012\n  - title: Eventuelt\n")
+    assert problems == []
+    assert [a["title"] for a in clean["agenda"]] == ["Budget 2012", "Eventuelt"]

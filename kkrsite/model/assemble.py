@@ -368,7 +368,7 @@ def _column(b: _Builder, source: Source) -> Column | None:
         **_entry_fields(b, source, clean, slug),
         title=clean["title"],
         date=clean["date"],
-        publication=clean["publication"],
+        publication=clean["publication"] or "Danske Kommuner",
         issue=clean["issue"],
         authors=tuple(a for a in authors if a),
         regions=tuple(sorted(regions, key=lambda r: r.slug)),

@@ -93,6 +93,8 @@ class Int(Type):
     example: str = ""
 
     def check(self, value: Any, name: str, path: KeyPath, c: Checker) -> Any:
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value)  # `year: "2012"` means the same as `year: 2012`
         if isinstance(value, bool) or not isinstance(value, int):
             return self.wrong(
                 value, name, path, c, f"a whole number from {self.low} to {self.high}"
@@ -324,8 +326,12 @@ class Record(Type):
     fields: tuple[Field, ...]
     rule: Callable[[dict[str, Any], KeyPath, Checker], None] | None = None
     """A check across fields (e.g. `file` or `url`, not both)."""
+    shorthand: str | None = None
+    """A field a plain text may stand for: an agenda item `- Budget` is `- title: Budget`."""
 
     def check(self, value: Any, name: str, path: KeyPath, c: Checker) -> Any:
+        if self.shorthand and isinstance(value, (str, int)) and not isinstance(value, bool):
+            value = {self.shorthand: value}
         if not isinstance(value, dict):
             return self.wrong(value, name, path, c, "a group of fields written `name: value`")
         known = {f.name: f for f in self.fields}
@@ -499,7 +505,8 @@ AGENDA_ITEM = Record(
         Field("title", Text(), "the agenda point", required=True),
         Field("topic", Ref("topic"), "a topic slug"),
         Field("decision", Text(), "what the KKR decided"),
-    )
+    ),
+    shorthand="title",
 )
 
 MEETING_STATUS = Choice(
@@ -555,8 +562,7 @@ COLUMN = Record(
         Field(
             "publication",
             Text(example="Danske Kommuner"),
-            "the magazine, e.g. Danske Kommuner",
-            required=True,
+            "the magazine; Danske Kommuner when left out",
         ),
         Field("issue", Text(example='"26/2011"'), "the issue, e.g. 26/2011"),
         Field(
