@@ -95,9 +95,7 @@ def read_content(root: Path) -> tuple[ContentTree, list[Problem]]:
     def want(path: Path, kind: Kind, suffixes: tuple[str, ...]) -> None:
         if path.is_dir():
             problems.append(
-                Problem(
-                    path, None, "kkrsite does not read folders here: move the files up one level"
-                )
+                Problem(path, None, "kkrsite does not read folders here: move its files up a level")
             )
         elif path.suffix.lower() in suffixes:
             found.append((path, kind))
