@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import resource
 import shutil
 import tempfile
 import time
-import resource
 from pathlib import Path
 
 from kkrsite.build import copies, load, render
