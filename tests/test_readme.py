@@ -19,4 +19,5 @@ def test_first_screen_has_the_two_commands() -> None:
 
 def test_ci_runs_the_readme_test_command() -> None:
     _, tests = _commands()
-    assert tests in (REPO / ".ci/run").read_text(encoding="utf-8").splitlines()
+    ci_lines = (REPO / ".ci/run").read_text(encoding="utf-8").splitlines()
+    assert any(line.startswith(tests) for line in ci_lines)
