@@ -7,7 +7,6 @@ is rendered once per build, however many pages show it.
 
 from __future__ import annotations
 
-import datetime as dt
 import traceback
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -31,7 +30,15 @@ from kkrsite.model.entities import (
     MeetingStatus,
     Site,
 )
-from kkrsite.routes import Page, Routable, asset_url, document_url, output_file, url_of
+from kkrsite.routes import (
+    Page,
+    Routable,
+    asset_url,
+    document_url,
+    file_url,
+    output_file,
+    url_of,
+)
 
 LABELS: Mapping[Enum, str] = {
     MeetingStatus.PLANNED: "Planlagt",
@@ -92,8 +99,9 @@ class Renderer:
 
     def __init__(self, site: Site, template_paths: list[Path]) -> None:
         self.site = site
-        self.base_url = site.config.base_url
-        self.base_path = urlsplit(self.base_url).path.rstrip("/")
+        parts = urlsplit(site.config.base_url)
+        self.origin = f"{parts.scheme}://{parts.netloc}"
+        self.base_path = parts.path.rstrip("/")
         self.template_paths = template_paths
         self._bodies: dict[str, Markup] = {}
         self.env = jinja2.Environment(
@@ -108,7 +116,9 @@ class Renderer:
             site=site,
             url=self.url,
             document_url=lambda doc: self.link(document_url(doc)),
+            file_url=lambda rel: self.link(file_url(rel)),
             asset=lambda name: self.link(asset_url(name)),
+            absolute=self.absolute,
             markdown=self.markdown,
         )
         filters: dict[str, Callable[..., Any]] = {
@@ -116,7 +126,6 @@ class Renderer:
             "time_da": time_da,
             "label": lambda value: LABELS[value],
             "filesize_da": filesize_da,
-            "isodate": lambda d: d.isoformat() if isinstance(d, (dt.date, dt.time)) else str(d),
         }
         self.env.filters.update(filters)
 
@@ -130,9 +139,9 @@ class Renderer:
         """Link to an entity's page or a site path."""
         return self.link(target if isinstance(target, str) else url_of(target))
 
-    def absolute(self, site_path: str) -> str:
-        """A site-relative path as an absolute URL on base_url."""
-        return self.base_url.rstrip("/") + site_path
+    def absolute(self, link: str) -> str:
+        """A link made by `url`, `file_url` or `document_url` as an absolute URL."""
+        return self.origin + link if link.startswith("/") else link
 
     def markdown(self, entry: Entry) -> Markup:
         """An entry's body as sanitised HTML, rendered once per build."""
@@ -146,7 +155,7 @@ class Renderer:
         view = PageView(
             url=page.url,
             title=page.title,
-            canonical=self.absolute(page.url),
+            canonical=self.absolute(self.link(page.url)),
             breadcrumbs=tuple((title, self.link(href)) for title, href in page.breadcrumbs),
         )
         try:

@@ -104,7 +104,7 @@ def plan(site: Site) -> tuple[list[Page], list[Problem]]:
             {
                 "next_meetings": _upcoming(site.meetings, today)[:5],
                 "latest_columns": site.columns[:5],
-                "latest": site.entries[:8],
+                "latest": tuple(e for e in site.entries if e.sort_date <= today)[:8],
             },
         )
     ]

@@ -55,3 +55,9 @@ class _Finder(HTMLParser):
             url = (value or "").strip().lower()
             if name.startswith("on") or url.startswith(("javascript:", "data:", "vbscript:")):
                 self.found.append(f"{tag} {name}={value}")
+
+
+def test_tables_scroll_in_a_named_focusable_region() -> None:
+    html = render_markdown("| a |\n|---|\n| 1 |\n")
+    assert html.startswith('<div class="table-wrap" tabindex="0" role="region" aria-label="Tabel"><table>')
+    assert html.rstrip().endswith("</table></div>")

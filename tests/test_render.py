@@ -31,7 +31,8 @@ def test_links_follow_the_base_url_path(make_site: MakeSite) -> None:
     renderer = Renderer(site, template_dirs(None))
     assert renderer.url("/kkr/") == "/kkr/kkr/"
     assert renderer.url(site.regions[0]) == "/kkr/kkr/hovedstaden/"
-    assert renderer.absolute("/feed.xml") == "https://example.dk/kkr/feed.xml"
+    assert renderer.absolute(renderer.url("/feed.xml")) == "https://example.dk/kkr/feed.xml"
+    assert renderer.absolute("https://www.kl.dk/") == "https://www.kl.dk/"
 
 
 def test_yaml_text_is_escaped(make_site: MakeSite) -> None:

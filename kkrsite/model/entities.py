@@ -147,6 +147,18 @@ class Document:
     size: int | None = None
     """Size in bytes, for files."""
 
+    @property
+    def file_type(self) -> str | None:
+        """The kind of file in capitals (PDF, DOCX, …) when the name says it, else None."""
+        name = (self.file or self.url or "").split("?")[0].rsplit("/", 1)[-1]
+        suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        return suffix.upper() if suffix in _FILE_TYPES else None
+
+
+_FILE_TYPES = frozenset(
+    ("pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "csv", "zip")
+)
+
 
 class Kind(Enum):
     """The kinds of Markdown entry, with their Danish names."""

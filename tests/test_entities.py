@@ -1,0 +1,28 @@
+"""Facts the entities answer themselves, with no I/O."""
+
+import datetime as dt
+from pathlib import Path
+
+from kkrsite.model.entities import Document, Origin, Period, Region, Term
+
+
+def test_document_file_type() -> None:
+    assert Document("Referat", file="referat 2011.PDF").file_type == "PDF"
+    assert Document("Notat", url="https://www.kl.dk/notat.docx?v=2").file_type == "DOCX"
+    assert Document("Side", url="https://www.kl.dk/kkr/").file_type is None
+
+
+def test_a_period_holds_both_its_end_years() -> None:
+    period = Period(2010, 2013)
+    assert period.label == "2010-2013"
+    assert period.contains(dt.date(2010, 1, 1)) and period.contains(dt.date(2013, 12, 31))
+    assert not period.contains(dt.date(2014, 1, 1))
+
+
+def test_term_on_a_date() -> None:
+    first, second = Term(Period(2010, 2013)), Term(Period(2014, 2017))
+    region = Region(
+        "x", "KKR X", "Region X", Origin(Path("kkr.yaml"), "kkr/x/kkr.yaml"), terms=(first, second)
+    )
+    assert region.term_on(dt.date(2015, 6, 1)) is second
+    assert region.term_on(dt.date(2009, 6, 1)) is None
