@@ -112,6 +112,7 @@ def plan(site: Site) -> tuple[list[Page], list[Problem]]:
         meetings = site.meetings_by_region.get(region.slug, ())
         upcoming = _upcoming(meetings, today)
         term = region.term_on(today)
+        latest = region.latest_term_on(today)
         pages.append(
             Page(
                 url_of(region),
@@ -120,10 +121,11 @@ def plan(site: Site) -> tuple[list[Page], list[Problem]]:
                 {
                     "region": region,
                     "term": term,
+                    "latest_term": latest,
                     "earlier_terms": tuple(
                         t
                         for t in reversed(region.terms)
-                        if t.period.end < today.year and t is not term
+                        if t.period.end < today.year and t is not latest
                     ),
                     "next_meetings": upcoming,
                     "held_meetings": tuple(

@@ -81,3 +81,12 @@ def test_the_console_script_is_installed() -> None:
     result = subprocess.run([str(script), "--help"], capture_output=True, text=True, check=False)
     assert result.returncode == 0
     assert "build" in result.stdout and "check" in result.stdout
+
+
+def test_a_region_shows_its_latest_known_chair_when_today_has_none(tmp_path: Path) -> None:
+    # 2026: the example content knows chairs for 2010-2013 only.
+    result = kkrsite("build", "--out", str(tmp_path / "s"), epoch="1795000000")
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "s/kkr/nordjylland/index.html").read_text()
+    assert "Seneste kendte formandskab er fra valgperioden" in page
+    assert page.count("H. C. Maarup") == 1  # shown once, not again under earlier chairs

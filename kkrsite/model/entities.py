@@ -135,6 +135,11 @@ class Region:
         """The term in office on `day`, if the content has one."""
         return next((t for t in self.terms if t.period.contains(day)), None)
 
+    def latest_term_on(self, day: dt.date) -> Term | None:
+        """The term in office on `day`, or else the most recent one before it."""
+        started = [t for t in self.terms if t.period.start <= day.year]
+        return self.term_on(day) or (started[-1] if started else None)
+
 
 @dataclass(frozen=True)
 class Document:
