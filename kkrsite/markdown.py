@@ -35,19 +35,28 @@ _ATTRIBUTES = {
     **{f"h{level}": {"id"} for level in range(2, 7)},
 }
 _SCHEMES = {"http", "https", "mailto", "tel", "webcal"}
+_ALIGN_CLASSES = {"align-left", "align-center", "align-right"}
 
 
-def _demote_h1(state: StateCore) -> None:
-    """A page has one h1, its title: a `# heading` in a body becomes an h2."""
+def _demote_h1_and_align_by_class(state: StateCore) -> None:
+    """A page has one h1, its title: a `# heading` in a body becomes an h2.
+
+    Table alignment becomes a class, not a style attribute, so a strict
+    Content-Security-Policy (no inline styles) keeps it.
+    """
     for token in state.tokens:
         if token.type in ("heading_open", "heading_close") and token.tag == "h1":
             token.tag = "h2"
+        style = token.attrGet("style") if token.type in ("th_open", "td_open") else None
+        if isinstance(style, str) and style.startswith("text-align:"):
+            del token.attrs["style"]
+            token.attrSet("class", "align-" + style.removeprefix("text-align:"))
 
 
 def _make_parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
     md.enable("table")
-    md.core.ruler.push("demote_h1", _demote_h1)
+    md.core.ruler.push("demote_h1_and_align_by_class", _demote_h1_and_align_by_class)
     anchors_plugin(md, min_level=2, max_level=4, slug_func=slugify)
     return md
 
@@ -62,6 +71,7 @@ def sanitise(html: str) -> str:
         tags=_TAGS,
         clean_content_tags={"script", "style"},
         attributes=_ATTRIBUTES,
+        allowed_classes={cell: _ALIGN_CLASSES for cell in ("th", "td")},
         url_schemes=_SCHEMES,
         link_rel=None,
         strip_comments=True,

@@ -80,6 +80,12 @@ class ContentTree:
 
 
 _YAML = (".yaml", ".yml")
+_MISSING = {
+    "site": "site.yaml is missing: create it with title, base_url, description and publisher "
+    "(see docs/content.md)",
+    "topics": "topics.yaml is missing: create it with a list of topics, each `- slug: …` "
+    "with name and description",
+}
 _MARKDOWN_DIRS = {
     "meetings": Kind.MEETING,
     "agreements": Kind.AGREEMENT,
@@ -112,7 +118,7 @@ def read_content(root: Path) -> tuple[ContentTree, list[Problem]]:
     for name, kind in (("site", Kind.SITE), ("topics", Kind.TOPICS)):
         path = next((root / f"{name}{s}" for s in _YAML if (root / f"{name}{s}").is_file()), None)
         if path is None:
-            problems.append(Problem(root / f"{name}.yaml", None, f"{name}.yaml is missing"))
+            problems.append(Problem(root / f"{name}.yaml", None, _MISSING[name]))
         else:
             found.append((path, kind))
 
@@ -222,11 +228,12 @@ def _read_source(root: Path, path: Path, kind: Kind) -> tuple[Source | None, Pro
         )
     if not expected_list and not isinstance(data, dict):
         what = "the front matter" if path.suffix == ".md" else "the file"
+        found = {type(None): " (it is empty)", list: " (it is a list: remove the `- `)"}
         return None, Problem(
             path,
             parsed.lines.get((), 1),
             f"{what} must be fields written as `name: value`, one a line"
-            + (" (it is empty)" if data is None else ""),
+            + found.get(type(data), ""),
         )
     return Source(path, rel, kind, data, parsed.lines, body, body_line), None
 

@@ -64,6 +64,7 @@ class Parsed:
 
 _HINTS = (
     ("cannot start any token", "indent with spaces, not tabs"),
+    ("tab character", "indent with spaces, not tabs"),
     ("mapping values are not allowed", "put a value that contains ': ' in quotes"),
     ("could not find expected ':'", "each field is `name: value`; check the line above too"),
     ("found undefined alias", "a value starting with `*` must be put in quotes"),

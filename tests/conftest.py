@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -57,3 +60,26 @@ def make_site(tmp_path: Path) -> MakeSite:
 def options(content: Path, today: dt.date = dt.date(2011, 12, 1), **kw: object) -> Options:
     """Build options for a content folder, on a fixed day."""
     return Options(content=content, out=content.parent / "build", today=today, **kw)  # type: ignore[arg-type]
+
+
+def run_kkrsite(*args: str, cwd: Path, epoch: str) -> subprocess.CompletedProcess[str]:
+    """Run the real command line in `cwd` with SOURCE_DATE_EPOCH set, as a user would."""
+    env = {**os.environ, "SOURCE_DATE_EPOCH": epoch, "PYTHONIOENCODING": "utf-8"}
+    return subprocess.run(
+        [sys.executable, "-m", "kkrsite", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+    )
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder`, by relative path, with its bytes."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }

@@ -115,5 +115,5 @@ def test_meeting_file_name_must_be_a_date(make_site: MakeSite) -> None:
     content = make_site({"kkr/hovedstaden/meetings/augustmoedet.md": "---\n---\n"})
     assert _problems(content) == [
         "kkr/hovedstaden/meetings/augustmoedet.md:None: a meeting's file name must start with its "
-        "date: name it like 2011-08-29.md or 2011-08-29-ekstraordinaert.md"
+        "date: name it like 2011-08-29.md (or 2011-08-29-ekstraordinaert.md for a second meeting that day)"
     ]

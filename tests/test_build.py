@@ -3,26 +3,18 @@
 from pathlib import Path
 
 import pytest
-from conftest import MakeSite, options
+from conftest import MakeSite, options, tree
 
 from kkrsite.build import build, load
 from kkrsite.errors import ContentError, UsageError
 
 
-def _tree(root: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(root).as_posix(): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
-
-
 def test_two_builds_are_byte_identical(make_site: MakeSite, tmp_path: Path) -> None:
     content = make_site({"files/referat.pdf": b"%PDF-1.4\n"})
     first = build(options(content))
-    before = _tree(tmp_path / "build")
+    before = tree(tmp_path / "build")
     build(options(content))
-    assert _tree(tmp_path / "build") == before
+    assert tree(tmp_path / "build") == before
     assert first.pages == len([k for k in before if k.endswith(".html")])
     assert before["filer/referat.pdf"] == b"%PDF-1.4\n"
     assert "assets/style.css" in before
@@ -33,14 +25,14 @@ def test_every_problem_is_collected_before_anything_is_written(
 ) -> None:
     content = make_site()
     build(options(content))
-    before = _tree(tmp_path / "build")
+    before = tree(tmp_path / "build")
     (content / "people/kjeld-hansen.yaml").write_text("name: Kjeld\n")
     (content / "topics.yaml").write_text("- slug: Sundhed\n  name: Sundhed\n")
     with pytest.raises(ContentError) as caught:
         build(options(content))
     files = {p.path.name for p in caught.value.problems}
     assert files == {"kjeld-hansen.yaml", "topics.yaml", "2011-08-24.md"}
-    assert _tree(tmp_path / "build") == before
+    assert tree(tmp_path / "build") == before
 
 
 def test_output_inside_content_is_refused(make_site: MakeSite) -> None:

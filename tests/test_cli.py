@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
 from pathlib import Path
+
+from conftest import run_kkrsite
 
 REPO = Path(__file__).resolve().parent.parent
 EPOCH = "1322697600"  # 2011-12-01
 
 
 def kkrsite(*args: str, cwd: Path = REPO, epoch: str = EPOCH) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SOURCE_DATE_EPOCH": epoch}
-    return subprocess.run(
-        [sys.executable, "-m", "kkrsite", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return run_kkrsite(*args, cwd=cwd, epoch=epoch)
 
 
 def test_build_the_example_site(tmp_path: Path) -> None:

@@ -59,5 +59,7 @@ class _Finder(HTMLParser):
 
 def test_tables_scroll_in_a_named_focusable_region() -> None:
     html = render_markdown("| a |\n|---|\n| 1 |\n")
-    assert html.startswith('<div class="table-wrap" tabindex="0" role="region" aria-label="Tabel"><table>')
+    assert html.startswith(
+        '<div class="table-wrap" tabindex="0" role="region" aria-label="Tabel"><table>'
+    )
     assert html.rstrip().endswith("</table></div>")

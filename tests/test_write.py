@@ -3,16 +3,9 @@
 from pathlib import Path
 
 import pytest
+from conftest import tree
 
 from kkrsite.write import write_site
-
-
-def _tree(root: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(root).as_posix(): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
 
 
 def test_replaces_the_old_site_and_leaves_no_temporary_folders(tmp_path: Path) -> None:
@@ -22,7 +15,7 @@ def test_replaces_the_old_site_and_leaves_no_temporary_folders(tmp_path: Path) -
     attachment.write_bytes(b"%PDF")
     count = write_site(out, {"index.html": b"new"}, [(attachment, "filer/a.pdf")])
     assert count == 2
-    assert _tree(out) == {"index.html": b"new", "filer/a.pdf": b"%PDF"}
+    assert tree(out) == {"index.html": b"new", "filer/a.pdf": b"%PDF"}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.pdf", "build"]
 
 
@@ -31,5 +24,5 @@ def test_a_failure_midway_leaves_the_old_site_as_it_was(tmp_path: Path) -> None:
     write_site(out, {"index.html": b"old"}, [])
     with pytest.raises(FileNotFoundError):
         write_site(out, {"index.html": b"new"}, [(tmp_path / "missing.pdf", "filer/missing.pdf")])
-    assert _tree(out) == {"index.html": b"old"}
+    assert tree(out) == {"index.html": b"old"}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["build"]

@@ -56,7 +56,8 @@ class _Builder:
     topics: dict[str, Topic] = field(default_factory=dict)
     people: dict[str, Person] = field(default_factory=dict)
     regions: dict[str, Region] = field(default_factory=dict)
-    topic_slugs: set[str] = field(default_factory=set)
+    topic_slugs: set[str] | None = None
+    """Topic slugs in topics.yaml; None while it is missing or unreadable (then not checked)."""
 
     def checker(self, source: Source) -> schema.Checker:
         return schema.Checker(
@@ -139,9 +140,9 @@ def _site_config(b: _Builder) -> SiteConfig | None:
 def _topics(b: _Builder) -> None:
     for source in b.of_kind(Kind.TOPICS):
         # Known slugs first, so one bad topic does not make every use of a good one an error.
-        b.topic_slugs.update(
+        b.topic_slugs = {
             t["slug"] for t in source.data if isinstance(t, dict) and isinstance(t.get("slug"), str)
-        )
+        }
         checker = b.checker(source)
         for index, raw in enumerate(source.data):
             clean = schema.TOPIC.check(raw, "topic", (index,), checker)
@@ -241,15 +242,36 @@ def _documents(b: _Builder, clean: dict[str, Any]) -> tuple[Document, ...]:
     )
 
 
-def _dated_name(b: _Builder, source: Source) -> tuple[dt.date | None, str]:
-    """A file name `2011-08-29-some-slug` as (date, 'some-slug'); (None, stem) without a date."""
+def _entry_date(b: _Builder, source: Source, clean: dict[str, Any]) -> tuple[dt.date, str] | None:
+    """An entry's date, from `date:` or the file name (they must agree), and the name's slug."""
     match = _DATED_NAME.match(source.stem)
-    if match is None:
-        return None, source.stem
-    day = schema.parse_date(match[1])
+    name_date = schema.parse_date(match[1]) if match else None
+    if match and name_date is None:
+        b.report(
+            source,
+            None,
+            f"the file name starts with {match[1]}, which is not a real date: "
+            "rename the file with the right date",
+        )
+        return None
+    day = clean["date"] or name_date
     if day is None:
-        b.report(source, None, f"the file name starts with {match[1]}, which is not a real date")
-    return day, match[2] or ""
+        b.report(
+            source,
+            1,
+            "the required field 'date' is missing: add `date: YYYY-MM-DD`, "
+            "or start the file name with the date",
+        )
+        return None
+    if name_date is not None and day != name_date:
+        b.report(
+            source,
+            source.line("date"),
+            f"the date {day.isoformat()} does not match the file name's date "
+            f"{name_date.isoformat()}: make them the same",
+        )
+        return None
+    return day, (match[2] or source.stem) if match else source.stem
 
 
 def _slug_ok(b: _Builder, source: Source, clean: dict[str, Any], slug: str) -> bool:
@@ -268,27 +290,20 @@ def _meeting(b: _Builder, source: Source) -> Meeting | None:
     clean = b.check(source, schema.MEETING)
     region = b.regions.get(source.region)
     if not _DATED_NAME.match(source.stem):
+        example = clean["date"].isoformat() if clean and clean["date"] else "2011-08-29"
         b.report(
             source,
             None,
-            "a meeting's file name must start with its date: name it like 2011-08-29.md "
-            "or 2011-08-29-ekstraordinaert.md",
+            f"a meeting's file name must start with its date: name it like {example}.md "
+            f"(or {example}-ekstraordinaert.md for a second meeting that day)",
         )
         return None
-    name_date, _ = _dated_name(b, source)
-    if clean is None or region is None or name_date is None:
+    if clean is None or region is None:
         return None
-    if not _slug_ok(b, source, clean, source.stem):
+    dated = _entry_date(b, source, clean)
+    if dated is None or not _slug_ok(b, source, clean, source.stem):
         return None
-    day = clean["date"] or name_date
-    if day != name_date:
-        b.report(
-            source,
-            source.line("date"),
-            f"the date {day.isoformat()} does not match the file name's date "
-            f"{name_date.isoformat()}: make them the same",
-        )
-        return None
+    day = dated[0]
     status = clean["status"] or ("planned" if day >= b.options.today else "held")
     return Meeting(
         **_entry_fields(b, source, clean, source.stem),
@@ -329,19 +344,10 @@ def _dated_entry(
 ) -> tuple[dict[str, Any], str] | None:
     """Check a column or publication; its date and slug may come from the file name."""
     clean = b.check(source, record)
-    name_date, name_slug = _dated_name(b, source)
-    if clean is None:
+    dated = _entry_date(b, source, clean) if clean is not None else None
+    if clean is None or dated is None:
         return None
-    if clean["date"] is None and name_date is None:
-        b.report(
-            source,
-            1,
-            "the required field 'date' is missing: add `date: YYYY-MM-DD`, "
-            "or start the file name with the date",
-        )
-        return None
-    clean["date"] = clean["date"] or name_date
-    slug = name_slug or source.stem
+    clean["date"], slug = dated
     return (clean, slug) if _slug_ok(b, source, clean, slug) else None
 
 

@@ -33,7 +33,8 @@ class Checker:
     source: Source
     problems: list[Problem]
     people: Collection[str] = ()
-    topics: Collection[str] = ()
+    topics: Collection[str] | None = ()
+    """None when topics.yaml could not be read: its problem is reported, uses are not."""
     regions: Collection[str] = ()
     attachments: Collection[str] = ()
 
@@ -160,6 +161,12 @@ class Time(Type):
     example: str = '"10:00"'
 
     def check(self, value: Any, name: str, path: KeyPath, c: Checker) -> Any:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return c.report(
+                path,
+                f"'{name}' must be a time in quotes, e.g. `{name}: \"09:30\"`; "
+                "without quotes YAML reads it as a number",
+            )
         match = _TIME_RE.match(value) if isinstance(value, str) else None
         if match is None or int(match[1]) > 23 or int(match[2]) > 59:
             return self.wrong(value, name, path, c, "a time written HH:MM on the 24-hour clock")
@@ -184,7 +191,10 @@ class Choice(Type):
             return word
         if word is not None and word in self.aliases:
             return self.aliases[word]
-        return c.report(path, f"unknown {self.what} {_show(value)}: use {_or_list(self.values)}")
+        hint = _did_you_mean(word, self.values) if word else ""
+        return c.report(
+            path, f"unknown {self.what} {_show(value)}{hint}: use {_or_list(self.values)}"
+        )
 
 
 @dataclass(frozen=True)
@@ -250,7 +260,7 @@ class Ref(Type):
             return self.wrong(value, name, path, c, f"the slug of a {self.what}")
         known = {"person": c.people, "topic": c.topics, "region": c.regions}[self.what]
         slug = value.strip()
-        if slug in known:
+        if known is None or slug in known:
             return slug
         where = {
             "person": f"there is no people/{slug}.yaml",
@@ -337,9 +347,12 @@ class Record(Type):
         known = {f.name: f for f in self.fields}
         out: dict[str, Any] = {}
         ok = True
+        misspelt: set[str] = set()  # fields a typo stands for: not reported missing as well
         for key in value:
             if key not in known:
                 ok = False
+                close = _closest(str(key), known)
+                misspelt.update(close)
                 c.report(
                     (*path, key),
                     f"unknown field '{key}'{_did_you_mean(str(key), known)}; "
@@ -348,7 +361,7 @@ class Record(Type):
         for f in self.fields:
             raw = value.get(f.name)
             if raw is None or raw == "":
-                if f.required:
+                if f.required and f.name not in misspelt:
                     ok = False
                     where = f" in '{name}'" if path else ""
                     c.report(
@@ -368,8 +381,12 @@ class Record(Type):
         return out if ok else INVALID
 
 
+def _closest(word: str, known: Collection[str]) -> list[str]:
+    return difflib.get_close_matches(word, list(known), n=1, cutoff=0.6)
+
+
 def _did_you_mean(word: str, known: Collection[str]) -> str:
-    close = difflib.get_close_matches(word, list(known), n=1, cutoff=0.6)
+    close = _closest(word, known)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
@@ -381,10 +398,10 @@ def _or_list(values: tuple[str, ...]) -> str:
 
 
 def _file_or_url(doc: dict[str, Any], path: KeyPath, c: Checker) -> None:
-    if (doc["file"] is None) == (doc["url"] is None):
-        c.report(
-            path, "a document needs either `file:` (under files/) or `url:`, not both or neither"
-        )
+    if doc["file"] is None and doc["url"] is None:
+        c.report(path, "a document needs `file:` (a file under files/) or `url:` (a link); add one")
+    elif doc["file"] is not None and doc["url"] is not None:
+        c.report(path, "a document has both `file:` and `url:`; keep the one it should open")
 
 
 DOCUMENT = Record(
