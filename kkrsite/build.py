@@ -17,8 +17,8 @@ from kkrsite.errors import ContentError, UsageError
 from kkrsite.model.assemble import assemble
 from kkrsite.model.entities import Site
 from kkrsite.read import read_content
-from kkrsite.render import Renderer, render_pages, template_dirs
-from kkrsite.routes import ASSETS_PREFIX, FILES_PREFIX, Page, plan
+from kkrsite.render import Renderer, render_site, template_dirs
+from kkrsite.routes import ASSETS_PREFIX, FILES_PREFIX, Plan, plan
 from kkrsite.write import write_site
 
 
@@ -27,7 +27,7 @@ class Loaded:
     """A valid content set, modelled and routed: everything before rendering."""
 
     site: Site
-    pages: list[Page]
+    plan: Plan
     attachments: Mapping[str, int]
     """Files under files/, as the read step found them."""
 
@@ -37,7 +37,11 @@ class BuildResult:
     """What a build did, for the summary line."""
 
     pages: int
+    """HTML pages rendered."""
+    others: int
+    """Feeds, calendars, data files, sitemap and robots.txt."""
     files: int
+    """Attachments and assets copied."""
     seconds: float
 
 
@@ -47,19 +51,19 @@ def load(options: Options) -> Loaded:
     tree, problems = read_content(options.content)
     site, model_problems = assemble(tree, options)
     problems += model_problems
-    pages: list[Page] = []
+    planned = None
     if site is not None:
-        pages, route_problems = plan(site)
+        planned, route_problems = plan(site)
         problems += route_problems
-    if problems or site is None:
+    if problems or site is None or planned is None:
         raise ContentError(problems)
-    return Loaded(site, pages, tree.attachments)
+    return Loaded(site, planned, tree.attachments)
 
 
 def render(options: Options, loaded: Loaded) -> dict[str, bytes]:
-    """Render every page in memory; raises ContentError for template faults."""
+    """Render every page and file in memory; raises ContentError for template faults."""
     renderer = Renderer(loaded.site, template_dirs(options.templates))
-    rendered, problems = render_pages(renderer, loaded.pages)
+    rendered, problems = render_site(renderer, loaded.plan)
     if problems:
         raise ContentError(problems)
     return rendered
@@ -71,7 +75,10 @@ def build(options: Options) -> BuildResult:
     loaded = load(options)
     rendered = render(options, loaded)
     written = write_site(options.out, rendered, copies(options, loaded))
-    return BuildResult(len(rendered), written - len(rendered), time.perf_counter() - started)
+    pages = len(loaded.plan.pages)
+    return BuildResult(
+        pages, len(rendered) - pages, written - len(rendered), time.perf_counter() - started
+    )
 
 
 def copies(options: Options, loaded: Loaded) -> list[tuple[Path, str]]:

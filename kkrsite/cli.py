@@ -86,14 +86,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "build":
             result = build(options)
             print(
-                f"Built {result.pages} pages and copied {result.files} files into "
+                f"Built {result.pages} pages and {result.others} feeds, calendars and data files; "
+                f"copied {result.files} files into "
                 f"{display_path(options.out, Path.cwd())}/ in {result.seconds:.2f} s"
             )
         else:
             loaded = load(options)
-            pages = render(options, loaded)
+            render(options, loaded)
             print(
-                f"No problems: {len(pages)} pages would be built from "
+                f"No problems: {len(loaded.plan.pages)} pages would be built from "
                 f"{display_path(options.content, Path.cwd())}/"
             )
     except ContentError as exc:

@@ -8,6 +8,10 @@ Linkify stays off: it made rendering four times slower.
 
 from __future__ import annotations
 
+import re
+from html import unescape
+from urllib.parse import urljoin
+
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
@@ -80,10 +84,29 @@ def sanitise(html: str) -> str:
 
 def render_markdown(text: str) -> str:
     """A Markdown body as sanitised HTML; tables wrapped so they scroll on a phone."""
-    html = sanitise(_PARSER.render(text))
+    html = _IMG.sub(_usable_image, sanitise(_PARSER.render(text)))
     # Added after sanitising, which allows no attributes on <table>: a scrollable region must be
     # focusable and named for keyboard and screen-reader users (WCAG 2.1.1).
     return html.replace("<table>", _TABLE_OPEN).replace("</table>", "</table></div>")
 
 
+_IMG = re.compile(r"<img\b([^>]*)>")
+
+
+def _usable_image(match: re.Match[str]) -> str:
+    """An image with no source is dropped; one with no text alternative is marked decorative."""
+    attrs = match[1]
+    if ' src="' not in attrs:
+        return ""
+    return match[0] if ' alt="' in attrs else f'<img{attrs} alt="">'
+
+
 _TABLE_OPEN = '<div class="table-wrap" tabindex="0" role="region" aria-label="Tabel"><table>'
+
+
+_LINK_ATTR = re.compile(r'\b(href|src)="([^"]*)"')
+
+
+def absolutize(html: str, base: str) -> str:
+    """Make every href and src in sanitised HTML absolute against `base` (for feeds)."""
+    return _LINK_ATTR.sub(lambda m: f'{m[1]}="{urljoin(base, unescape(m[2]))}"', html)

@@ -13,15 +13,16 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import jinja2
 from babel.numbers import format_decimal
 from markupsafe import Markup
 
-from kkrsite.dates import date_da, time_da
+from kkrsite import calendars, feeds, opendata, sitemap
+from kkrsite.dates import date_da, month_da, time_da
 from kkrsite.errors import Problem
-from kkrsite.markdown import render_markdown
+from kkrsite.links import Links
+from kkrsite.markdown import absolutize, render_markdown
 from kkrsite.model.entities import (
     AgreementKind,
     AgreementStatus,
@@ -31,13 +32,14 @@ from kkrsite.model.entities import (
     Site,
 )
 from kkrsite.routes import (
+    DATA_FILES,
     Page,
-    Routable,
+    Plan,
     asset_url,
+    data_url,
     document_url,
     file_url,
     output_file,
-    url_of,
 )
 
 LABELS: Mapping[Enum, str] = {
@@ -92,6 +94,9 @@ class PageView:
     canonical: str
     breadcrumbs: tuple[tuple[str, str], ...]
     """(title, link) pairs; links are ready for href."""
+    feed: str | None = None
+    """The link to the page's RSS feed, if it has one."""
+    feed_title: str | None = None
 
 
 class Renderer:
@@ -99,9 +104,7 @@ class Renderer:
 
     def __init__(self, site: Site, template_paths: list[Path]) -> None:
         self.site = site
-        parts = urlsplit(site.config.base_url)
-        self.origin = f"{parts.scheme}://{parts.netloc}"
-        self.base_path = parts.path.rstrip("/")
+        self.links = Links(site.config.base_url)
         self.template_paths = template_paths
         self._bodies: dict[str, Markup] = {}
         self.env = jinja2.Environment(
@@ -112,36 +115,26 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
+        links = self.links
         self.env.globals.update(
             site=site,
-            url=self.url,
-            document_url=lambda doc: self.link(document_url(doc)),
-            file_url=lambda rel: self.link(file_url(rel)),
-            asset=lambda name: self.link(asset_url(name)),
-            absolute=self.absolute,
+            url=links.url,
+            document_url=lambda doc: links.link(document_url(doc)),
+            file_url=lambda rel: links.link(file_url(rel)),
+            asset=lambda name: links.link(asset_url(name)),
+            absolute=links.absolute,
+            webcal=lambda link: "webcal://" + links.absolute(link).split("://", 1)[-1],
             markdown=self.markdown,
+            data_files=tuple((name, links.link(data_url(name))) for name in DATA_FILES),
         )
         filters: dict[str, Callable[..., Any]] = {
             "date_da": date_da,
+            "month_da": month_da,
             "time_da": time_da,
             "label": lambda value: LABELS[value],
             "filesize_da": filesize_da,
         }
         self.env.filters.update(filters)
-
-    def link(self, site_path: str) -> str:
-        """A site-relative path as a link that works under base_url's path (external URLs pass)."""
-        if not site_path.startswith("/"):
-            return site_path
-        return self.base_path + site_path
-
-    def url(self, target: Routable | str) -> str:
-        """Link to an entity's page or a site path."""
-        return self.link(target if isinstance(target, str) else url_of(target))
-
-    def absolute(self, link: str) -> str:
-        """A link made by `url`, `file_url` or `document_url` as an absolute URL."""
-        return self.origin + link if link.startswith("/") else link
 
     def markdown(self, entry: Entry) -> Markup:
         """An entry's body as sanitised HTML, rendered once per build."""
@@ -150,13 +143,20 @@ class Renderer:
             self._bodies[key] = Markup(render_markdown(entry.body))
         return self._bodies[key]
 
+    def feed_html(self, entry: Entry) -> str:
+        """An entry's body for feeds: every link absolute, since readers show it out of context."""
+        return absolutize(str(self.markdown(entry)), self.links.absolute_url(entry))
+
     def render(self, page: Page) -> bytes:
         """One page as UTF-8 bytes; template faults raise `TemplateProblem`."""
+        link = self.links.link
         view = PageView(
             url=page.url,
             title=page.title,
-            canonical=self.absolute(self.link(page.url)),
-            breadcrumbs=tuple((title, self.link(href)) for title, href in page.breadcrumbs),
+            canonical=self.links.absolute_url(page.url),
+            breadcrumbs=tuple((title, link(href)) for title, href in page.breadcrumbs),
+            feed=link(page.feed) if page.feed else None,
+            feed_title=page.feed_title,
         )
         try:
             template = self.env.get_template(page.template)
@@ -199,7 +199,7 @@ def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
 def render_pages(
     renderer: Renderer, pages: Iterable[Page]
 ) -> tuple[dict[str, bytes], list[Problem]]:
-    """Render every page; a template fault is collected once, not per page."""
+    """Render HTML pages; a template fault is collected once, not per page."""
     out: dict[str, bytes] = {}
     problems: list[Problem] = []
     for page in pages:
@@ -207,4 +207,19 @@ def render_pages(
             out[output_file(page.url)] = renderer.render(page)
         except TemplateProblem as exc:
             problems.append(exc.problem)
+    return out, problems
+
+
+def render_site(renderer: Renderer, plan: Plan) -> tuple[dict[str, bytes], list[Problem]]:
+    """Every output of the site: pages through Jinja, the rest through their own writers."""
+    site, links = renderer.site, renderer.links
+    out, problems = render_pages(renderer, plan.pages)
+    for feed in plan.feeds:
+        out[output_file(feed.url)] = feeds.write_rss(feed, links, renderer.feed_html, site.config)
+    for calendar in plan.calendars:
+        out[output_file(calendar.url)] = calendars.write_ics(calendar, links)
+    for data in plan.data:
+        out[output_file(data.url)] = opendata.write_data(data.name, site, links)
+    out[output_file(plan.sitemap_url)] = sitemap.write_sitemap(plan.sitemap_pages, links)
+    out[output_file(plan.robots_url)] = sitemap.write_robots(links.absolute_url(plan.sitemap_url))
     return out, problems

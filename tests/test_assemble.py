@@ -117,3 +117,17 @@ def test_meeting_file_name_must_be_a_date(make_site: MakeSite) -> None:
         "kkr/hovedstaden/meetings/augustmoedet.md:None: a meeting's file name must start with its "
         "date: name it like 2011-08-29.md (or 2011-08-29-ekstraordinaert.md for a second meeting that day)"
     ]
+
+
+def test_a_chair_listed_among_members_has_one_role(make_site: MakeSite) -> None:
+    region = (
+        "name: KKR Hovedstaden\nregion: Region Hovedstaden\nterms:\n"
+        "  - period: 2010-2013\n    chair: kjeld-hansen\n    members: [kjeld-hansen, soeren-aebeloe]\n"
+    )
+    site = _site(make_site({"kkr/hovedstaden/kkr.yaml": region}))
+    assert [r.title for r in site.roles_by_person["kjeld-hansen"]] == [
+        "Formand for KKR Hovedstaden"
+    ]
+    assert [r.title for r in site.roles_by_person["soeren-aebeloe"]] == [
+        "Medlem af KKR Hovedstaden"
+    ]

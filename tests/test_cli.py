@@ -21,7 +21,8 @@ def test_build_the_example_site(tmp_path: Path) -> None:
     result = kkrsite("build", "--out", str(tmp_path / "site"))
     assert result.returncode == 0, result.stderr
     assert re.fullmatch(
-        r"Built \d+ pages and copied \d+ files into .*site/ in \d+\.\d\d s\n", result.stdout
+        r"Built \d+ pages and \d+ feeds, calendars and data files; copied \d+ files into .*site/ in \d+\.\d\d s\n",
+        result.stdout,
     )
     site = tmp_path / "site"
     for region in ("hovedstaden", "sjaelland", "syddanmark", "midtjylland", "nordjylland"):

@@ -63,3 +63,22 @@ def test_tables_scroll_in_a_named_focusable_region() -> None:
         '<div class="table-wrap" tabindex="0" role="region" aria-label="Tabel"><table>'
     )
     assert html.rstrip().endswith("</table></div>")
+
+
+def test_absolutize_for_feeds() -> None:
+    from kkrsite.markdown import absolutize
+
+    html = '<p><a href="../moeder/">m</a> <a href="https://kl.dk/">kl</a> <img src="/filer/a.png" alt=""></p>'
+    out = absolutize(html, "https://kkr.example.dk/kkr/hovedstaden/")
+    assert 'href="https://kkr.example.dk/kkr/moeder/"' in out
+    assert 'href="https://kl.dk/"' in out
+    assert 'src="https://kkr.example.dk/filer/a.png"' in out
+
+
+def test_images_always_have_a_source_and_a_text_alternative() -> None:
+    html = render_markdown(
+        '<img src="kort.png"> <img onerror="x()"> ![Foto af rådhuset](raadhus.jpg)'
+    )
+    assert '<img src="kort.png" alt="">' in html
+    assert html.count("<img") == 2
+    assert '<img src="raadhus.jpg" alt="Foto af rådhuset">' in html

@@ -26,15 +26,6 @@ def test_filesize_da(size: int, text: str) -> None:
     assert filesize_da(size) == text
 
 
-def test_links_follow_the_base_url_path(make_site: MakeSite) -> None:
-    site = _site(make_site(), base_url="https://example.dk/kkr")
-    renderer = Renderer(site, template_dirs(None))
-    assert renderer.url("/kkr/") == "/kkr/kkr/"
-    assert renderer.url(site.regions[0]) == "/kkr/kkr/hovedstaden/"
-    assert renderer.absolute(renderer.url("/feed.xml")) == "https://example.dk/kkr/feed.xml"
-    assert renderer.absolute("https://www.kl.dk/") == "https://www.kl.dk/"
-
-
 def test_yaml_text_is_escaped(make_site: MakeSite) -> None:
     person = "name: <script>alert(1)</script>\ntitle: Borgmester\nparty: S\nmunicipality: Herlev\n"
     site = _site(make_site({"people/kjeld-hansen.yaml": person}))

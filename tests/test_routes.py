@@ -13,9 +13,9 @@ def test_urls_of_the_url_map(make_site: MakeSite) -> None:
     content = make_site()
     site, _ = assemble(read_content(content)[0], options(content))
     assert site is not None
-    pages, problems = plan(site)
+    result, problems = plan(site)
     assert problems == []
-    urls = {p.url for p in pages}
+    urls = {p.url for p in result.pages}
     assert {
         "/",
         "/kkr/hovedstaden/",

@@ -106,3 +106,17 @@ def test_an_unquoted_time_is_explained() -> None:
     assert problems == [
         "1: 'end_time' must be a time in quotes, e.g. `end_time: \"09:30\"`; without quotes YAML reads it as a number"
     ]
+
+
+def test_end_time_must_follow_a_start() -> None:
+    _, problems = _check(schema.MEETING, 'end_time: "12:00"\n')
+    assert problems == ["1: 'end_time' needs a start: add `time:` as well"]
+    _, problems = _check(schema.MEETING, 'time: "12:00"\nend_time: "10:00"\n')
+    assert problems == ["2: 'end_time' must be after 'time'"]
+
+
+def test_contact_details_must_be_usable_as_links() -> None:
+    _, problems = _check(schema.SECRETARIAT, "email: 'x\" onclick=\"y'\nphone: 33703370\n")
+    assert problems == [
+        "1: 'email' must be an e-mail address, e.g. `email: kkr@kl.dk`; it is 'x\" onclick=\"y'"
+    ]

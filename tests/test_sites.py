@@ -423,11 +423,16 @@ _BAD_URL = re.compile(r"^(javascript|vbscript|data):", re.I)
 
 
 def hostile_pages(build: Build) -> dict[str, str]:
+    """Every built file a browser or feed reader parses as markup or script.
+
+    Calendars (.ics) and robots.txt are plain text: a `<script>` in a meeting
+    title is shown there as the letters it is, never run.
+    """
     out = build(FJENDTLIG)
     return {
         rel: data.decode("utf-8")
         for rel, data in tree(out).items()
-        if rel.endswith((".html", ".xml", ".json", ".ics", ".txt"))
+        if rel.endswith((".html", ".xml", ".json"))
     }
 
 

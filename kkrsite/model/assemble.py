@@ -134,6 +134,7 @@ def _site_config(b: _Builder) -> SiteConfig | None:
         description=clean["description"],
         publisher=clean["publisher"],
         accessibility_statement=clean["accessibility_statement"],
+        contact=Secretariat(**clean["contact"]) if clean["contact"] else None,
     )
 
 
@@ -419,7 +420,10 @@ def _with_indexes(site: Site) -> Site:
     for region in site.regions:
         for term in region.terms:
             held = [("Formand for", term.chair), ("Næstformand for", term.vice_chair)]
-            held += [("Medlem af", m) for m in term.members]
+            # A chair is also a member; the member role is only shown for the others.
+            held += [
+                ("Medlem af", m) for m in term.members if m not in (term.chair, term.vice_chair)
+            ]
             for title, person in held:
                 if person is not None:
                     roles[person.slug].append(Role(f"{title} {region.name}", region, term.period))

@@ -28,6 +28,15 @@ class Origin:
 
 
 @dataclass(frozen=True)
+class Secretariat:
+    """How to reach a KKR's secretariat; each part may be unknown."""
+
+    email: str | None = None
+    phone: str | None = None
+    address: str | None = None
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     """site.yaml: what the whole site is called and where it is served."""
 
@@ -39,6 +48,8 @@ class SiteConfig:
     publisher: str
     accessibility_statement: str | None = None
     """URL of the site's accessibility statement (tilgængelighedserklæring)."""
+    contact: Secretariat | None = None
+    """Who readers can write or call, shown in every page's footer."""
 
 
 @dataclass(frozen=True)
@@ -102,15 +113,6 @@ class Appointment:
     person: Person
     period: Period
     role: str | None = None
-
-
-@dataclass(frozen=True)
-class Secretariat:
-    """How to reach a KKR's secretariat; each part may be unknown."""
-
-    email: str | None = None
-    phone: str | None = None
-    address: str | None = None
 
 
 @dataclass(frozen=True)

@@ -229,6 +229,28 @@ class Url(Type):
         return value
 
 
+@dataclass(frozen=True)
+class Pattern(Type):
+    """Text of a known shape (an e-mail address, a phone number): it becomes a link."""
+
+    regex: str
+    what: str
+    example: str = ""
+
+    def check(self, value: Any, name: str, path: KeyPath, c: Checker) -> Any:
+        text = (
+            str(value).strip()
+            if isinstance(value, (str, int)) and not isinstance(value, bool)
+            else ""
+        )
+        if not re.fullmatch(self.regex, text):
+            return self.wrong(value, name, path, c, self.what)
+        return text
+
+
+EMAIL = Pattern(r"[^@\s\"'<>]+@[^@\s\"'<>]+\.[a-zA-Z]{2,}", "an e-mail address", "kkr@kl.dk")
+PHONE = Pattern(r"\+?[0-9][0-9 ()./-]{2,}", "a phone number (digits and spaces)", '"3370 3370"')
+
 _PERIOD_RE = re.compile(r"^(\d{4})\s*[-\u2013]\s*(\d{4})$")
 
 
@@ -413,6 +435,14 @@ DOCUMENT = Record(
     rule=_file_or_url,
 )
 
+SECRETARIAT = Record(
+    (
+        Field("email", EMAIL, "the e-mail address"),
+        Field("phone", PHONE, "the phone number"),
+        Field("address", Text(), "the secretariat's postal address"),
+    )
+)
+
 SITE = Record(
     (
         Field("title", Text(), "the site's name, shown in every page's header", required=True),
@@ -432,6 +462,11 @@ SITE = Record(
         Field("publisher", Text(), "who publishes the site, e.g. KL", required=True),
         Field(
             "accessibility_statement", Url(), "the address of the site's accessibility statement"
+        ),
+        Field(
+            "contact",
+            SECRETARIAT,
+            "the contact shown in every page's footer: email, phone, address",
         ),
     )
 )
@@ -474,14 +509,6 @@ APPOINTMENT = Record(
         Field("person", Ref("person"), "who was appointed, a person slug", required=True),
         Field("period", Period(), "the election period, e.g. 2010-2013", required=True),
         Field("role", Text(), "e.g. Formand or Medlem"),
-    )
-)
-
-SECRETARIAT = Record(
-    (
-        Field("email", Text(example="kkr@kl.dk"), "the secretariat's e-mail address"),
-        Field("phone", Text(example='"3370 3370"'), "the secretariat's phone number"),
-        Field("address", Text(), "the secretariat's postal address"),
     )
 )
 
@@ -532,6 +559,16 @@ MEETING_STATUS = Choice(
     {"planlagt": "planned", "afholdt": "held", "aflyst": "cancelled"},
 )
 
+
+def _end_after_start(meeting: dict[str, Any], path: KeyPath, c: Checker) -> None:
+    if meeting["end_time"] is None:
+        return
+    if meeting["time"] is None:
+        c.report((*path, "end_time"), "'end_time' needs a start: add `time:` as well")
+    elif meeting["end_time"] <= meeting["time"]:
+        c.report((*path, "end_time"), "'end_time' must be after 'time'")
+
+
 MEETING = Record(
     (
         Field("date", Date(), "the day of the meeting; must match the file name"),
@@ -543,7 +580,8 @@ MEETING = Record(
         Field("agenda", ListOf(AGENDA_ITEM), "the agenda: title, topic, decision"),
         Field("documents", ListOf(DOCUMENT), "documents: title and file or url"),
         *ENTRY_FIELDS,
-    )
+    ),
+    rule=_end_after_start,
 )
 
 AGREEMENT = Record(
