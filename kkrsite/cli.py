@@ -11,7 +11,8 @@ from kkrsite import __version__
 from kkrsite.build import build, load, render
 from kkrsite.config import Options
 from kkrsite.dates import today
-from kkrsite.errors import ContentError, KkrsiteError, display_path
+from kkrsite.errors import ContentError, KkrsiteError, UsageError, display_path
+from kkrsite.sitecheck import check_site
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -60,6 +61,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     check_cmd = commands.add_parser("check", help="validate content and templates, write nothing")
     content_options(check_cmd)
+    check_cmd.add_argument(
+        "--links",
+        action="store_true",
+        help="also check the built site in --out: links, sitemap, feeds and calendars",
+    )
+    check_cmd.add_argument(
+        "--out",
+        type=Path,
+        default=Path("build"),
+        metavar="DIR",
+        help="the built site --links checks (default: build/)",
+    )
     return parser
 
 
@@ -76,6 +89,18 @@ def _options(args: argparse.Namespace) -> Options:
         future=args.future,
         base_url=args.base_url,
     )
+
+
+def _check_built_site(out: Path, base_url: str) -> int:
+    """Check build/ as readers and validators see it; returns how many files were checked."""
+    if not (out / "index.html").is_file():
+        raise UsageError(
+            f"no built site in '{out}': run `kkrsite build` first, or name it with --out DIR"
+        )
+    problems = check_site(out, base_url)
+    if problems:
+        raise ContentError(problems)
+    return sum(1 for p in out.rglob("*") if p.suffix in (".html", ".xml", ".ics"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -97,6 +122,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"No problems: {len(loaded.plan.pages)} pages would be built from "
                 f"{display_path(options.content, Path.cwd())}/"
             )
+            if args.links:
+                checked = _check_built_site(options.out, loaded.site.config.base_url)
+                print(
+                    f"No problems in the built site: {checked} pages, feeds and calendars checked"
+                )
     except ContentError as exc:
         for line in exc.lines():
             print(line, file=sys.stderr)

@@ -12,7 +12,7 @@ import icalendar
 import pytest
 from conftest import run_kkrsite
 
-from kkrsite.sitecheck import check_links, check_sitemap
+from kkrsite.sitecheck import check_links, check_site, check_sitemap
 
 REPO = Path(__file__).resolve().parent.parent
 FLERE_AAR = REPO / "tests/sites/flere-aar"
@@ -85,6 +85,12 @@ def test_no_internal_link_is_broken(site: str, request: pytest.FixtureRequest) -
 def test_the_sitemap_lists_every_page(site: str, request: pytest.FixtureRequest) -> None:
     build = request.getfixturevalue(site)
     assert [p.format(build) for p in check_sitemap(build, BASE)] == []
+
+
+@pytest.mark.parametrize("site", ["example", "flere_aar"])
+def test_feeds_and_calendars_follow_the_rules(site: str, request: pytest.FixtureRequest) -> None:
+    build = request.getfixturevalue(site)
+    assert [p.format(build) for p in check_site(build, BASE)] == []
 
 
 def test_robots_points_to_the_sitemap(example: Path) -> None:
