@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Mapping
@@ -83,3 +84,43 @@ def tree(folder: Path) -> dict[str, bytes]:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
+
+
+REPO = Path(__file__).resolve().parent.parent
+EPOCH_2011 = "1322697600"
+"""1 December 2011: the build date of the shared test builds (the 2010-2013 period)."""
+
+
+def build_site(content: Path, out: Path, *extra: str, epoch: str = EPOCH_2011) -> Path:
+    """Build `content` into `out` with the real CLI; the build must succeed."""
+    result = run_kkrsite(
+        "build", "--content", str(content), "--out", str(out), *extra, cwd=REPO, epoch=epoch
+    )
+    assert result.returncode == 0, result.stderr
+    assert any(out.rglob("*.html")), f"the build of {content} wrote no HTML"
+    return out
+
+
+def with_columns(root: Path, count: int) -> Path:
+    """A copy of the example content under root with `count` more columns (for pagination)."""
+    content = root / "content"
+    shutil.copytree(REPO / "content", content)
+    for n in range(count):
+        (content / "columns" / f"2011-03-{n % 28 + 1:02d}-klumme-{n}.md").write_text(
+            f"---\ntitle: Klumme {n}\nauthors: [kjeld-hansen]\n---\nTekst.\n", encoding="utf-8"
+        )
+    return content
+
+
+@pytest.fixture(scope="session")
+def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example site in content/, built once per test session."""
+    return build_site(REPO / "content", tmp_path_factory.mktemp("example") / "site")
+
+
+@pytest.fixture(scope="session")
+def flere_aar(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/sites/flere-aar, built once per test session."""
+    return build_site(
+        REPO / "tests/sites/flere-aar/content", tmp_path_factory.mktemp("flere") / "site"
+    )

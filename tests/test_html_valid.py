@@ -19,13 +19,12 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
-from conftest import run_kkrsite
+from conftest import build_site, with_columns
 
 pytestmark = pytest.mark.validator
 
 REPO = Path(__file__).resolve().parent.parent
 VNU_JAR = REPO / "node_modules/vnu-jar/build/dist/vnu.jar"
-EPOCH = "1322697600"  # 1 December 2011
 SITES = REPO / "tests/sites"
 
 
@@ -104,15 +103,6 @@ def _report(findings: list[Finding]) -> str:
     return f"the Nu Html Checker found {len(findings)} error(s):\n{lines}"
 
 
-def _build(content: Path, out: Path, *extra: str) -> Path:
-    result = run_kkrsite(
-        "build", "--content", str(content), "--out", str(out), *extra, cwd=REPO, epoch=EPOCH
-    )
-    assert result.returncode == 0, result.stderr
-    assert any(out.rglob("*.html")), f"the build of {content} wrote no HTML"
-    return out
-
-
 # --- fixtures: the checker and the sites, each built once ------------------------------------
 
 
@@ -133,31 +123,15 @@ def vnu() -> Vnu:
 
 
 @pytest.fixture(scope="module")
-def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _build(REPO / "content", tmp_path_factory.mktemp("example") / "site")
-
-
-@pytest.fixture(scope="module")
-def flere_aar(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _build(SITES / "flere-aar/content", tmp_path_factory.mktemp("flere") / "site")
-
-
-@pytest.fixture(scope="module")
 def fjendtlig(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _build(SITES / "fjendtlig/content", tmp_path_factory.mktemp("fjendtlig") / "site")
+    return build_site(SITES / "fjendtlig/content", tmp_path_factory.mktemp("fjendtlig") / "site")
 
 
 @pytest.fixture(scope="module")
 def paginated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example site plus 45 columns, so the column list runs over three pages."""
     root = tmp_path_factory.mktemp("paginated")
-    content = root / "content"
-    shutil.copytree(REPO / "content", content)
-    for n in range(45):
-        (content / "columns" / f"2011-03-{n % 28 + 1:02d}-klumme-{n}.md").write_text(
-            f"---\ntitle: Klumme {n}\nauthors: [kjeld-hansen]\n---\nTekst.\n", encoding="utf-8"
-        )
-    site = _build(content, root / "site")
+    site = build_site(with_columns(root, 45), root / "site")
     assert (site / "klummer/side/3/index.html").is_file(), "the column list is not paginated"
     return site
 
@@ -187,7 +161,7 @@ def test_a_broken_template_fails_the_gate(vnu: Vnu, tmp_path: Path) -> None:
     (templates / "index.html").write_text(
         original.replace(marker, marker + BROKEN, 1), encoding="utf-8"
     )
-    site = _build(REPO / "content", tmp_path / "site", "--templates", str(templates))
+    site = build_site(REPO / "content", tmp_path / "site", "--templates", str(templates))
 
     findings = vnu.errors(site)
 

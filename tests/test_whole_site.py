@@ -4,39 +4,19 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import icalendar
 import pytest
-from conftest import run_kkrsite
+from conftest import build_site, with_columns
 
 from kkrsite.sitecheck import check_links, check_site, check_sitemap
 
 REPO = Path(__file__).resolve().parent.parent
 FLERE_AAR = REPO / "tests/sites/flere-aar"
-EPOCH = "1322697600"  # 1 December 2011
 BASE = "https://kkr.example.dk/"
 REGIONS = ("hovedstaden", "sjaelland", "syddanmark", "midtjylland", "nordjylland")
-
-
-def _build(content: Path, out: Path, *extra: str) -> Path:
-    result = run_kkrsite(
-        "build", "--content", str(content), "--out", str(out), *extra, cwd=REPO, epoch=EPOCH
-    )
-    assert result.returncode == 0, result.stderr
-    return out
-
-
-@pytest.fixture(scope="module")
-def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _build(REPO / "content", tmp_path_factory.mktemp("example") / "site")
-
-
-@pytest.fixture(scope="module")
-def flere_aar(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _build(FLERE_AAR / "content", tmp_path_factory.mktemp("flere") / "site")
 
 
 def test_every_path_of_the_url_map_exists(example: Path) -> None:
@@ -146,13 +126,7 @@ def test_open_data_lists_every_meeting(example: Path) -> None:
 
 
 def test_long_lists_are_paginated(tmp_path: Path) -> None:
-    content = tmp_path / "content"
-    shutil.copytree(REPO / "content", content)
-    for n in range(45):
-        (content / "columns" / f"2011-03-{n % 28 + 1:02d}-klumme-{n}.md").write_text(
-            f"---\ntitle: Klumme {n}\nauthors: [kjeld-hansen]\n---\nTekst.\n", encoding="utf-8"
-        )
-    site = _build(content, tmp_path / "site")
+    site = build_site(with_columns(tmp_path, 45), tmp_path / "site")
     first = (site / "klummer/index.html").read_text()
     assert (site / "klummer/side/2/index.html").is_file() and (
         site / "klummer/side/3/index.html"
