@@ -24,7 +24,6 @@ REFRESH = dt.timedelta(days=1)
 """How often subscribed calendar clients are asked to fetch the file again."""
 EMPTY_YEAR = 1970
 """The year the VTIMEZONE of a calendar without meetings describes: any year would do."""
-CANCELLED_PREFIX = "Aflyst: "
 
 
 def write_ics(calendar: Calendar, links: Links) -> bytes:
@@ -61,11 +60,7 @@ def _event(meeting: Meeting, links: Links, host: str) -> Event:
     event.add("dtstamp", dt.datetime.combine(stamp, dt.time(0, 0), tzinfo=dt.UTC))
     if meeting.updated is not None:
         event.add("last-modified", dt.datetime.combine(meeting.updated, dt.time(0, 0), dt.UTC))
-    cancelled = meeting.status is MeetingStatus.CANCELLED
-    summary = meeting.title
-    if cancelled and "aflyst" not in summary.lower():
-        summary = CANCELLED_PREFIX + summary
-    event.add("summary", summary)
+    event.add("summary", meeting.headline)
     start = meeting.start
     if start is None:
         event.add("dtstart", meeting.date)
@@ -80,7 +75,7 @@ def _event(meeting: Meeting, links: Links, host: str) -> Event:
         event.add("location", meeting.location)
     event.add("url", url)
     event.add("description", "\n\n".join(p for p in (meeting.summary, url) if p))
-    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    event.add("status", "CANCELLED" if meeting.status is MeetingStatus.CANCELLED else "CONFIRMED")
     if meeting.topics:
         event.add("categories", [t.name for t in meeting.topics])
     return event

@@ -80,7 +80,7 @@ def _item(
 ) -> None:
     item = ET.SubElement(channel, "item")
     url = links.absolute_url(_routable(entry))
-    _text(item, "title", entry.title)
+    _text(item, "title", entry.headline if isinstance(entry, Meeting) else entry.title)
     _text(item, "link", url)
     _text(item, "guid", url).set("isPermaLink", "true")
     _text(item, "pubDate", rfc822(published(entry)))

@@ -26,3 +26,22 @@ def test_term_on_a_date() -> None:
     )
     assert region.term_on(dt.date(2015, 6, 1)) is second
     assert region.term_on(dt.date(2009, 6, 1)) is None
+
+
+def test_a_cancelled_meeting_says_so_where_no_badge_is_shown() -> None:
+    import dataclasses
+
+    from kkrsite.model.entities import Meeting, MeetingStatus
+
+    region = Region("x", "KKR X", "Region X", Origin(Path("kkr.yaml"), "kkr/x/kkr.yaml"))
+    meeting = Meeting(
+        slug="2012-11-22",
+        title="Møde i KKR X 22. november 2012",
+        origin=Origin(Path("m.md"), "m.md"),
+        region=region,
+        date=dt.date(2012, 11, 22),
+        status=MeetingStatus.CANCELLED,
+    )
+    assert meeting.headline == "Aflyst: Møde i KKR X 22. november 2012"
+    held = dataclasses.replace(meeting, status=MeetingStatus.HELD)
+    assert held.headline == held.title

@@ -240,6 +240,16 @@ class Meeting(Entry):
         return self.date
 
     @property
+    def headline(self) -> str:
+        """The title as feeds and calendars show it, where no status badge is seen."""
+        cancelled = self.status is MeetingStatus.CANCELLED
+        return (
+            f"Aflyst: {self.title}"
+            if cancelled and "aflyst" not in self.title.lower()
+            else self.title
+        )
+
+    @property
     def start(self) -> dt.datetime | None:
         """When the meeting starts, in Copenhagen time, if a time is given."""
         if self.time is None:
