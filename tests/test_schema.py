@@ -101,10 +101,13 @@ def test_forgiving_where_the_meaning_is_clear() -> None:
     assert [a["title"] for a in clean["agenda"]] == ["Budget 2012", "Eventuelt"]
 
 
-def test_an_unquoted_time_is_explained() -> None:
-    _, problems = _check(schema.MEETING, "end_time: 9.30\n")
+def test_an_unquoted_danish_time_is_read_as_meant() -> None:
+    clean, problems = _check(schema.MEETING, "time: 9.30\nend_time: 12.00\n")
+    assert problems == []
+    assert (clean["time"], clean["end_time"]) == (dt.time(9, 30), dt.time(12, 0))
+    _, problems = _check(schema.MEETING, "time: 9.75\n")
     assert problems == [
-        "1: 'end_time' must be a time in quotes, e.g. `end_time: \"09:30\"`; without quotes YAML reads it as a number"
+        "1: 'time' must be a time such as `time: \"09:30\"`; YAML read 9.75 as a number"
     ]
 
 

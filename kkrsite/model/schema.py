@@ -162,10 +162,14 @@ class Time(Type):
 
     def check(self, value: Any, name: str, path: KeyPath, c: Checker) -> Any:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
+            # `time: 9.30` unquoted, as Danes write the clock: YAML reads the number 9.3.
+            hours, minutes = int(value), round((value - int(value)) * 100)
+            if 0 <= hours <= 23 and 0 <= minutes <= 59 and value >= 0:
+                return dt.time(hours, minutes)
             return c.report(
                 path,
-                f"'{name}' must be a time in quotes, e.g. `{name}: \"09:30\"`; "
-                "without quotes YAML reads it as a number",
+                f"'{name}' must be a time such as `{name}: \"09:30\"`; "
+                f"YAML read {value} as a number",
             )
         match = _TIME_RE.match(value) if isinstance(value, str) else None
         if match is None or int(match[1]) > 23 or int(match[2]) > 59:
