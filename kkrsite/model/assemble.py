@@ -400,15 +400,16 @@ def _publication(b: _Builder, source: Source) -> Publication | None:
 
 def _with_indexes(site: Site) -> Site:
     """The site with every reverse relation computed once, for all views to read."""
+    entries = sort_entries((*site.meetings, *site.agreements, *site.columns, *site.publications))
     by_region: defaultdict[str, list[Entry]] = defaultdict(list)
-    for entry in site.entries:
+    for entry in entries:
         if isinstance(entry, (Meeting, Agreement)):
             by_region[entry.region.slug].append(entry)
         elif isinstance(entry, (Column, Publication)):
             for region in entry.regions:
                 by_region[region.slug].append(entry)
     by_topic: defaultdict[str, list[Entry]] = defaultdict(list)
-    for entry in site.entries:
+    for entry in entries:
         slugs = {t.slug for t in entry.topics}
         if isinstance(entry, Meeting):
             slugs.update(a.topic.slug for a in entry.agenda if a.topic)
@@ -461,4 +462,5 @@ def _with_indexes(site: Site) -> Site:
             }
         ),
         columns_by_person=frozen(dict(columns)),
+        entries=entries,
     )

@@ -368,11 +368,8 @@ class Site:
         default_factory=dict
     )
     columns_by_person: Mapping[str, tuple[Column, ...]] = field(default_factory=dict)
-
-    @property
-    def entries(self) -> tuple[Entry, ...]:
-        """Every published entry, newest first."""
-        return sort_entries((*self.meetings, *self.agreements, *self.columns, *self.publications))
+    entries: tuple[Entry, ...] = ()
+    """Every published entry of every kind, newest first."""
 
 
 E = TypeVar("E", bound=Entry)
