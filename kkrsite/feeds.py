@@ -18,7 +18,6 @@ from html import escape
 
 from kkrsite.links import Links
 from kkrsite.model.entities import (
-    TIMEZONE,
     Agreement,
     Column,
     Entry,
@@ -34,13 +33,6 @@ ET.register_namespace("atom", ATOM)
 GENERATOR = "kkrsite"
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 """Characters XML 1.0 forbids even escaped; ElementTree would write them and break the feed."""
-
-
-def published(entry: Entry) -> dt.datetime:
-    """When an item is dated: a meeting's start when it has a time, else 00:00 Copenhagen time."""
-    if isinstance(entry, Meeting) and entry.start is not None:
-        return entry.start
-    return dt.datetime.combine(entry.sort_date, dt.time(0, 0), tzinfo=TIMEZONE)
 
 
 def rfc822(moment: dt.datetime) -> str:
@@ -59,7 +51,7 @@ def write_rss(
     _text(channel, "description", feed.description)
     _text(channel, "language", config.language)
     if feed.entries:
-        _text(channel, "lastBuildDate", rfc822(max(published(e) for e in feed.entries)))
+        _text(channel, "lastBuildDate", rfc822(max(e.published for e in feed.entries)))
     _text(channel, "generator", GENERATOR)
     ET.SubElement(
         channel,
@@ -83,7 +75,7 @@ def _item(
     _text(item, "title", entry.headline if isinstance(entry, Meeting) else entry.title)
     _text(item, "link", url)
     _text(item, "guid", url).set("isPermaLink", "true")
-    _text(item, "pubDate", rfc822(published(entry)))
+    _text(item, "pubDate", rfc822(entry.published))
     html = _description(entry, body_html)
     if html:
         _text(item, "description", html)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 from kkrsite.links import Links
 from kkrsite.model.entities import (
@@ -22,7 +22,6 @@ from kkrsite.model.entities import (
     Appointment,
     Column,
     Document,
-    Entry,
     Meeting,
     Period,
     Person,
@@ -31,6 +30,7 @@ from kkrsite.model.entities import (
     Site,
     Term,
     Topic,
+    newest_first,
 )
 from kkrsite.routes import calendar_url, document_url, feed_url, file_url, url_of
 from kkrsite.slugs import slugify
@@ -231,12 +231,7 @@ def _dates(period: Period) -> Json:
 
 
 def _meetings(site: Site, links: Links) -> Json:
-    def moment(m: Meeting) -> tuple[dt.date, dt.time]:
-        return (m.date, m.time or dt.time(0, 0))
-
-    return {
-        "meetings": [_meeting(m, links) for m in _newest_first(site.meetings, moment, _meeting_id)]
-    }
+    return {"meetings": [_meeting(m, links) for m in newest_first(site.meetings, _meeting_id)]}
 
 
 def _meeting_id(meeting: Meeting) -> str:
@@ -267,7 +262,7 @@ def _meeting(meeting: Meeting, links: Links) -> Json:
 
 
 def _agreements(site: Site, links: Links) -> Json:
-    ordered = _newest_first(site.agreements, lambda a: a.sort_date, _agreement_id)
+    ordered = newest_first(site.agreements, _agreement_id)
     return {"agreements": [_agreement(a, links) for a in ordered]}
 
 
@@ -293,7 +288,7 @@ def _agreement(agreement: Agreement, links: Links) -> Json:
 
 
 def _columns(site: Site, links: Links) -> Json:
-    ordered = _newest_first(site.columns, lambda c: c.date, lambda c: c.slug)
+    ordered = newest_first(site.columns, lambda c: c.slug)
     return {"columns": [_column(c, links) for c in ordered]}
 
 
@@ -314,7 +309,7 @@ def _column(column: Column, links: Links) -> Json:
 
 
 def _publications(site: Site, links: Links) -> Json:
-    ordered = _newest_first(site.publications, lambda p: p.date, lambda p: p.slug)
+    ordered = newest_first(site.publications, lambda p: p.slug)
     return {"publications": [_publication(p, links) for p in ordered]}
 
 
@@ -349,17 +344,6 @@ def _topics(site: Site, links: Links) -> Json:
 
 
 # ---------------------------------------------------------------- shared pieces
-
-E = TypeVar("E", bound=Entry)
-
-
-def _newest_first(
-    entries: Iterable[E], when: Callable[[E], Any], ident: Callable[[E], str]
-) -> list[E]:
-    """Newest first; entries of the same moment in the order of their ids."""
-    ordered = sorted(entries, key=ident)
-    ordered.sort(key=when, reverse=True)  # a stable sort: equal moments keep id order
-    return ordered
 
 
 def _documents(documents: Sequence[Document], links: Links) -> list[Json]:

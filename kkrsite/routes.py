@@ -29,6 +29,7 @@ from kkrsite.model.entities import (
     Region,
     Site,
     Topic,
+    newest_first,
 )
 
 FILES_PREFIX = "/filer/"
@@ -501,17 +502,12 @@ def _feed(
     A planned meeting enters the feed on its day: an item dated in the future
     is implausible to feed readers and validators.
     """
-    ordered = sorted((e for e in entries if e.sort_date <= today), key=url_of)
-    ordered.sort(key=lambda e: (e.sort_date, _moment(e)), reverse=True)  # stable: URL order stays
+    ordered = newest_first((e for e in entries if e.sort_date <= today), url_of)
     return Feed(url, title, description, page, tuple(ordered[:FEED_SIZE]))
 
 
-def _moment(entry: Entry) -> dt.time:
-    return entry.time if isinstance(entry, Meeting) and entry.time else dt.time(0, 0)
-
-
 def _chronological(meetings: tuple[Meeting, ...]) -> tuple[Meeting, ...]:
-    return tuple(sorted(meetings, key=lambda m: (m.date, _moment(m), url_of(m))))
+    return tuple(sorted(meetings, key=lambda m: (m.published, url_of(m))))
 
 
 def _in_region(region: Region) -> Crumbs:
@@ -530,7 +526,7 @@ def _entry_page(
 def _upcoming(meetings: tuple[Meeting, ...], today: dt.date) -> tuple[Meeting, ...]:
     """Meetings from today on that are not marked held, soonest first."""
     ahead = [m for m in meetings if m.date >= today and m.status is not MeetingStatus.HELD]
-    return tuple(sorted(ahead, key=lambda m: (m.date, _moment(m), m.region.slug, m.slug)))
+    return tuple(sorted(ahead, key=lambda m: (m.published, m.region.slug, m.slug)))
 
 
 def _collisions(result: Plan) -> list[Problem]:

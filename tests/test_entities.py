@@ -45,3 +45,17 @@ def test_a_cancelled_meeting_says_so_where_no_badge_is_shown() -> None:
     assert meeting.headline == "Aflyst: Møde i KKR X 22. november 2012"
     held = dataclasses.replace(meeting, status=MeetingStatus.HELD)
     assert held.headline == held.title
+
+
+def test_newest_first_breaks_ties_by_the_given_key() -> None:
+    from kkrsite.model.entities import Column, newest_first
+
+    def column(slug: str, day: dt.date) -> Column:
+        return Column(
+            slug=slug, title=slug, origin=Origin(Path(slug), slug), date=day, publication="DK"
+        )
+
+    same_day = [column("b", dt.date(2011, 9, 8)), column("a", dt.date(2011, 9, 8))]
+    older = column("c", dt.date(2011, 1, 20))
+    ordered = newest_first([older, *same_day], lambda c: c.slug)
+    assert [c.slug for c in ordered] == ["a", "b", "c"]

@@ -8,7 +8,7 @@ indexes, computed once by `assemble`, so no entity points back at its container.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -200,6 +200,11 @@ class Entry:
         """The date the entry is listed under."""
         raise NotImplementedError
 
+    @property
+    def published(self) -> dt.datetime:
+        """When the entry is dated: its day at 00:00 in Copenhagen (a meeting: its start)."""
+        return dt.datetime.combine(self.sort_date, dt.time(0, 0), tzinfo=TIMEZONE)
+
 
 class MeetingStatus(Enum):
     """Whether a meeting is ahead, has been held, or was called off."""
@@ -255,6 +260,10 @@ class Meeting(Entry):
         if self.time is None:
             return None
         return dt.datetime.combine(self.date, self.time, tzinfo=TIMEZONE)
+
+    @property
+    def published(self) -> dt.datetime:
+        return self.start or super().published
 
 
 class AgreementKind(Enum):
@@ -373,6 +382,13 @@ class Site:
 
 
 E = TypeVar("E", bound=Entry)
+
+
+def newest_first(entries: Iterable[E], ident: Callable[[E], str]) -> list[E]:
+    """By `published`, newest first; entries of the same moment in the order of `ident`."""
+    ordered = sorted(entries, key=ident)
+    ordered.sort(key=lambda e: e.published, reverse=True)  # stable: equal moments keep ident order
+    return ordered
 
 
 def sort_entries(entries: Iterable[E]) -> tuple[E, ...]:
