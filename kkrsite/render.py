@@ -35,10 +35,13 @@ from kkrsite.routes import (
     DATA_FILES,
     Page,
     Plan,
+    agreements_url,
     asset_url,
+    calendar_url,
     data_url,
     document_url,
     file_url,
+    meetings_url,
     output_file,
 )
 
@@ -126,6 +129,9 @@ class Renderer:
             webcal=lambda link: "webcal://" + links.absolute(link).split("://", 1)[-1],
             markdown=self.markdown,
             data_files=tuple((name, links.link(data_url(name))) for name in DATA_FILES),
+            meetings_url=lambda region: links.link(meetings_url(region)),
+            agreements_url=lambda region: links.link(agreements_url(region)),
+            calendar_url=lambda region=None: links.link(calendar_url(region)),
         )
         filters: dict[str, Callable[..., Any]] = {
             "date_da": date_da,

@@ -171,6 +171,16 @@ def feed_url(page_url: str) -> str:
     return page_url + "feed.xml"
 
 
+def meetings_url(region: Region) -> str:
+    """A region's list of meetings."""
+    return f"{url_of(region)}moeder/"
+
+
+def agreements_url(region: Region) -> str:
+    """A region's list of framework agreements."""
+    return f"{url_of(region)}rammeaftaler/"
+
+
 def data_url(name: str) -> str:
     """An open-data file: `meetings` → `/data/meetings.json`."""
     return f"/data/{name}.json"
@@ -237,12 +247,12 @@ def plan(site: Site) -> tuple[Plan, list[Problem]]:
     for region in site.regions:
         pages += _region_pages(site, region)
     for meeting in site.meetings:
-        crumbs = (*_in_region(meeting.region), ("Møder", f"{url_of(meeting.region)}moeder/"))
+        crumbs = (*_in_region(meeting.region), ("Møder", meetings_url(meeting.region)))
         pages.append(_entry_page(meeting, "meeting.html", {"meeting": meeting}, crumbs))
     for agreement in site.agreements:
         crumbs = (
             *_in_region(agreement.region),
-            ("Rammeaftaler", f"{url_of(agreement.region)}rammeaftaler/"),
+            ("Rammeaftaler", agreements_url(agreement.region)),
         )
         pages.append(_entry_page(agreement, "agreement.html", {"agreement": agreement}, crumbs))
     pages += _paginated(
@@ -380,7 +390,7 @@ def _region_pages(site: Site, region: Region) -> list[Page]:
             base, "region.html", region.name, overview, crumbs, region.origin, feed=feed_url(base)
         ),
         Page(
-            f"{base}moeder/",
+            meetings_url(region),
             "meetings.html",
             f"Møder i {region.name}",
             {
@@ -392,7 +402,7 @@ def _region_pages(site: Site, region: Region) -> list[Page]:
             here,
         ),
         Page(
-            f"{base}rammeaftaler/",
+            agreements_url(region),
             "agreements.html",
             f"Rammeaftaler i {region.name}",
             {"region": region, "by_year": _by_year(agreements, lambda a: a.year)},
