@@ -50,15 +50,12 @@ def _parser() -> argparse.ArgumentParser:
             help="serve the site from this address instead of site.yaml's base_url",
         )
 
+    def out_option(p: argparse.ArgumentParser, text: str) -> None:
+        p.add_argument("--out", type=Path, default=Path("build"), metavar="DIR", help=text)
+
     build_cmd = commands.add_parser("build", help="build the site into build/")
     content_options(build_cmd)
-    build_cmd.add_argument(
-        "--out",
-        type=Path,
-        default=Path("build"),
-        metavar="DIR",
-        help="where to write the site (default: build/)",
-    )
+    out_option(build_cmd, "where to write the site (default: build/)")
     check_cmd = commands.add_parser("check", help="validate content and templates, write nothing")
     content_options(check_cmd)
     check_cmd.add_argument(
@@ -66,13 +63,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also check the built site in --out: links, sitemap, feeds and calendars",
     )
-    check_cmd.add_argument(
-        "--out",
-        type=Path,
-        default=Path("build"),
-        metavar="DIR",
-        help="the built site --links checks (default: build/)",
-    )
+    out_option(check_cmd, "the built site --links checks (default: build/)")
     return parser
 
 
