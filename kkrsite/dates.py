@@ -8,28 +8,22 @@ from collections.abc import Mapping
 
 from babel.dates import format_date
 
+from kkrsite.errors import UsageError
 from kkrsite.model.entities import TIMEZONE
 
 
 def today(environ: Mapping[str, str] = os.environ) -> dt.date:
     """Today in Copenhagen, or the day of SOURCE_DATE_EPOCH when set (reproducible builds)."""
-    return build_time(environ).date()
-
-
-def build_time(environ: Mapping[str, str] = os.environ) -> dt.datetime:
-    """Now in Copenhagen, or SOURCE_DATE_EPOCH when set."""
     epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
         try:
-            return dt.datetime.fromtimestamp(int(epoch), TIMEZONE)
+            return dt.datetime.fromtimestamp(int(epoch), TIMEZONE).date()
         except (ValueError, OverflowError, OSError):
-            from kkrsite.errors import UsageError
-
             raise UsageError(
                 "SOURCE_DATE_EPOCH must be whole seconds since 1970 (e.g. 1314576000); "
                 f"it is '{epoch}'"
             ) from None
-    return dt.datetime.now(TIMEZONE)
+    return dt.datetime.now(TIMEZONE).date()
 
 
 def date_da(day: dt.date) -> str:

@@ -92,7 +92,6 @@ class Pagination:
 
     number: int
     count: int
-    first: str
     previous: str | None = None
     next: str | None = None
 
@@ -484,7 +483,6 @@ def _paginated(
         pagination = Pagination(
             n,
             len(chunks),
-            base,
             at(n - 1) if n > 1 else None,
             at(n + 1) if n < len(chunks) else None,
         )

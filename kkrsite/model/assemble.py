@@ -228,7 +228,6 @@ def _entry_fields(b: _Builder, source: Source, clean: dict[str, Any], slug: str)
         "slug": clean["slug"] or slug,
         "origin": b.origin(source),
         "body": source.body,
-        "body_line": source.body_line,
         "summary": clean["summary"],
         "updated": clean["updated"],
         "draft": bool(clean["draft"]),

@@ -184,7 +184,6 @@ class Entry:
     title: str
     origin: Origin
     body: str = ""
-    body_line: int = 1
     summary: str | None = None
     updated: dt.date | None = None
     draft: bool = False
