@@ -195,23 +195,24 @@ def plan(site: Site) -> tuple[Plan, list[Problem]]:
     today = site.today
     pages: list[Page] = []
     dated_today = tuple(e for e in site.entries if e.sort_date <= today)
+    upcoming = _upcoming(site.meetings, today)
+    upcoming_in = {
+        r.slug: _upcoming(site.meetings_by_region.get(r.slug, ()), today) for r in site.regions
+    }
     pages.append(
         Page(
             "/",
             "index.html",
             site.config.title,
             {
-                "next_meetings": _upcoming(site.meetings, today)[:5],
+                "next_meetings": upcoming[:5],
                 "latest_columns": site.columns[:5],
                 "latest": dated_today[:8],
             },
             feed="/feed.xml",
         )
     )
-    next_by_region = {
-        r.slug: next(iter(_upcoming(site.meetings_by_region.get(r.slug, ()), today)), None)
-        for r in site.regions
-    }
+    next_by_region = {slug: next(iter(ahead), None) for slug, ahead in upcoming_in.items()}
     pages.append(
         Page(
             "/kkr/",
@@ -226,7 +227,7 @@ def plan(site: Site) -> tuple[Plan, list[Problem]]:
             "/moeder/",
             "meetings_overview.html",
             "Møder",
-            {"next_meetings": _upcoming(site.meetings, today)},
+            {"next_meetings": upcoming},
             (HOME,),
         )
     )
@@ -244,7 +245,7 @@ def plan(site: Site) -> tuple[Plan, list[Problem]]:
         )
     )
     for region in site.regions:
-        pages += _region_pages(site, region)
+        pages += _region_pages(site, region, upcoming_in[region.slug])
     for meeting in site.meetings:
         crumbs = (*_in_region(meeting.region), ("Møder", meetings_url(meeting.region)))
         pages.append(_entry_page(meeting, "meeting.html", {"meeting": meeting}, crumbs))
@@ -355,12 +356,13 @@ def plan(site: Site) -> tuple[Plan, list[Problem]]:
     return result, _collisions(result)
 
 
-def _region_pages(site: Site, region: Region) -> list[Page]:
+def _region_pages(site: Site, region: Region, upcoming: tuple[Meeting, ...]) -> list[Page]:
+    """A region's page and its lists; `upcoming` are its meetings ahead, soonest first."""
     today = site.today
     meetings = site.meetings_by_region.get(region.slug, ())
     agreements = site.agreements_by_region.get(region.slug, ())
-    upcoming = _upcoming(meetings, today)
-    earlier = tuple(m for m in meetings if all(m is not u for u in upcoming))
+    ahead = {id(m) for m in upcoming}
+    earlier = tuple(m for m in meetings if id(m) not in ahead)
     term = region.term_on(today)
     latest = region.latest_term_on(today)
     base = url_of(region)
