@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
 import os
 import shutil
 import subprocess
@@ -12,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from kkrsite.cli import main
 from kkrsite.config import Options
 
 BASE: Mapping[str, str] = {
@@ -64,7 +67,34 @@ def options(content: Path, today: dt.date = dt.date(2011, 12, 1), **kw: object) 
 
 
 def run_kkrsite(*args: str, cwd: Path, epoch: str) -> subprocess.CompletedProcess[str]:
-    """Run the real command line in `cwd` with SOURCE_DATE_EPOCH set, as a user would."""
+    """Run the command line in-process in `cwd` with SOURCE_DATE_EPOCH set, as a user would.
+
+    `main()` is called as a function (a subprocess costs a second of start-up per call);
+    the working folder, environment and output streams are set for the call and restored.
+    """
+    stdout, stderr = io.StringIO(), io.StringIO()
+    before_cwd, before_epoch = Path.cwd(), os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = epoch
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            try:
+                code = main(list(args))
+            except SystemExit as exc:  # argparse: usage errors and --help
+                code = exc.code if isinstance(exc.code, int) else 1
+    finally:
+        os.chdir(before_cwd)
+        if before_epoch is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before_epoch
+    return subprocess.CompletedProcess(
+        ["kkrsite", *args], code, stdout.getvalue(), stderr.getvalue()
+    )
+
+
+def run_subprocess(*args: str, cwd: Path, epoch: str) -> subprocess.CompletedProcess[str]:
+    """Run the real command line in a new process: for the one smoke test of the installed tool."""
     env = {**os.environ, "SOURCE_DATE_EPOCH": epoch, "PYTHONIOENCODING": "utf-8"}
     return subprocess.run(
         [sys.executable, "-m", "kkrsite", *args],
