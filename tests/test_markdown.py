@@ -1,10 +1,21 @@
 """Markdown: CommonMark, tables, Danish anchors, and nothing executable survives."""
 
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
+from selectolax.lexbor import LexborHTMLParser
 
-from kkrsite.markdown import render_markdown
+from kkrsite.markdown import (
+    MAX_DEPTH,
+    RESERVED_ID_PREFIXES,
+    RESERVED_IDS,
+    MarkdownLimitError,
+    absolutize,
+    render_markdown,
+    scan_tags,
+)
+from kkrsite.sitecheck import URL_ATTRIBUTES, description_problems, scheme_of
 
 
 def test_tables_abbr_and_anchors() -> None:
@@ -66,8 +77,6 @@ def test_tables_scroll_in_a_named_focusable_region() -> None:
 
 
 def test_absolutize_for_feeds() -> None:
-    from kkrsite.markdown import absolutize
-
     html = '<p><a href="../moeder/">m</a> <a href="https://kl.dk/">kl</a> <img src="/filer/a.png" alt=""></p>'
     out = absolutize(html, "https://kkr.example.dk/kkr/hovedstaden/")
     assert 'href="https://kkr.example.dk/kkr/moeder/"' in out
@@ -82,3 +91,238 @@ def test_images_always_have_a_source_and_a_text_alternative() -> None:
     assert '<img src="kort.png" alt="">' in html
     assert html.count("<img") == 2
     assert '<img src="raadhus.jpg" alt="Foto af rådhuset">' in html
+
+
+# --- feeds: URLs made absolute inside the sanitiser ------------------------------------------
+
+BASE = "https://kkr.example.dk/kkr/hovedstaden/moeder/2011-08-24/"
+
+_SCRIPTY_TAGS = ("script", "svg", "math", "iframe", "object", "embed", "style", "base", "form")
+
+
+def _runnable(html: str) -> list[str]:
+    """What a browser, reading `html` with an HTML5 parser, could run or be sent off by."""
+    found = []
+    for node in LexborHTMLParser(html, is_fragment=True).css("*"):
+        if node.tag in _SCRIPTY_TAGS:
+            found.append(f"<{node.tag}>")
+        for name, value in node.attributes.items():
+            if name.startswith("on"):
+                found.append(f"{node.tag} {name}")
+            elif name in URL_ATTRIBUTES and scheme_of(value or "") not in (
+                "",
+                "http",
+                "https",
+                "mailto",
+                "tel",
+                "webcal",
+            ):
+                found.append(f"{node.tag} {name}={value!r}")
+    return found
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        """<a href='https://example.org/"><svg/onload=alert(1)>'>x</a>""",
+        """<a href="https://example.org/&quot;><svg/onload=alert(1)>">x</a>""",
+        """<a href="https://example.org/&#34;><svg/onload=alert(1)>">x</a>""",
+        """<a href="https://example.org/&#x22;><svg/onload=alert(1)>">x</a>""",
+        """<a href='https://example.org/&#39;><svg/onload=alert(1)>'>x</a>""",
+        """<img src='https://example.org/"><img src=x onerror=alert(1)>' alt="">""",
+        """<img src="x.png&quot; onerror=&quot;alert(1)" alt="">""",
+        """<a href="java\tscript:alert(1)">x</a>""",
+        """<a href="java\nscript:alert(1)">x</a>""",
+        """<a href="&#x6A;avascript:alert(1)">x</a>""",
+        """<a href="javascript&colon;alert(1)">x</a>""",
+        """<a href=" &#14; javascript:alert(1)">x</a>""",
+        """<a href="JAVASCRIPT:alert(1)">x</a>""",
+        """<a href="VbScript:msgbox(1)">x</a>""",
+        """<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">x</a>""",
+        """<img src="data:image/svg+xml,<svg onload=alert(1)>" alt="">""",
+        """<img srcset="javascript:alert(1) 1x, x.png 2x" alt="">""",
+        """<form><button formaction="javascript:alert(1)">x</button></form>""",
+        """<svg><a xlink:href="javascript:alert(1)"><text>x</text></a></svg>""",
+        """[x](javascript:alert(1) "t") ![y](javascript:alert(1))""",
+        """[x](<https://example.org/"><svg onload=alert(1)>>)""",
+    ],
+)
+def test_nothing_runnable_reaches_a_page_or_a_feed(hostile: str) -> None:
+    page = render_markdown(f"Tekst\n\n{hostile}\n")
+    feed = absolutize(page, BASE)
+    assert _runnable(page) == []
+    assert _runnable(feed) == []
+
+
+def test_feed_urls_are_absolute_and_quotes_stay_in_the_attribute() -> None:
+    page = render_markdown(
+        """<a href='../"><svg/onload=alert(1)>'>x</a> [y](#afsnit) ![z](/filer/kort.png)"""
+    )
+    tree = LexborHTMLParser(absolutize(page, BASE), is_fragment=True)
+    assert [a.attributes["href"] for a in tree.css("a")] == [
+        'https://kkr.example.dk/kkr/hovedstaden/moeder/"><svg/onload=alert(1)>',
+        BASE + "#afsnit",
+    ]
+    assert [img.attributes["src"] for img in tree.css("img")] == [
+        "https://kkr.example.dk/filer/kort.png"
+    ]
+    assert tree.css("svg") == []
+
+
+def test_a_feed_body_passes_the_site_checks_own_reading() -> None:
+    page = render_markdown(
+        "## Dagsorden\n\n| a | b |\n|:--|--:|\n| 1 | 2 |\n\n"
+        "<table><tr><td>Særlige dagtilbud</td></tr></table>\n\n[KL](https://www.kl.dk/) "
+        '<a href="../">op</a> <abbr title="KommuneKontaktRåd">KKR</abbr>\n'
+    )
+    assert description_problems(absolutize(page, BASE)) == []
+
+
+# --- the sanitiser has the last word ---------------------------------------------------------
+
+
+def test_raw_html_tables_are_wrapped_and_editors_cannot_forge_the_wrapper() -> None:
+    html = render_markdown(
+        '<div class="table-wrap" tabindex="0" role="region" aria-label="Tabel">falsk</div>\n\n'
+        "<table><tr><td>Særlige dagtilbud</td></tr></table>\n"
+    )
+    assert "<div>falsk</div>" in html
+    assert html.count('class="table-wrap"') == 1
+    assert '<div class="table-wrap" tabindex="0" role="region" aria-label="Tabel"><table>' in html
+    assert "<td>Særlige dagtilbud</td>" in html
+
+
+def test_a_markdown_table_is_the_same_bytes_with_or_without_raw_html_beside_it() -> None:
+    table = "| Punkt | Beslutning |\n|:---|---|\n| 1 | Godkendt |\n"
+    plain = render_markdown(table)
+    with_raw = render_markdown(table + "\n<abbr>KKR</abbr>\n")
+    assert with_raw.startswith(plain)
+
+
+def test_raw_html_keeps_its_meaning_when_rebuilt() -> None:
+    html = render_markdown(
+        "<ul><li>a<li>b</ul>\n\n<p>x<p>y\n\n<table><tr><td>1<td>2<tr><td>3</table>\n\n"
+        '<a href="?a=1&copy=2" title=\'say "hi"\'>l</a> a < b\n'
+    )
+    assert "<ul><li>a</li><li>b</li></ul>" in html
+    assert "<p>x</p><p>y\n</p>" in html
+    assert "<tr><td>1</td><td>2</td></tr><tr><td>3</td></tr>" in html
+    assert '<a href="?a=1&amp;copy=2" title="say &quot;hi&quot;">l</a> a &lt; b' in html
+
+
+# --- heading ids -----------------------------------------------------------------------------
+
+
+def _ids(html: str) -> list[str]:
+    return [n.attributes["id"] or "" for n in LexborHTMLParser(html).css("[id]")]
+
+
+def test_heading_ids_are_unique_and_linear() -> None:
+    # 4000 identical headings: the plugin this replaced took seconds (quadratic).
+    ids = _ids(render_markdown("## a\n" * 4000 + "## a-2\n## a-4000\n"))
+    assert ids[:3] == ["a", "a-2", "a-3"]
+    assert ids[-3:] == ["a-4000", "a-2-2", "a-4000-2"]
+    assert len(set(ids)) == len(ids)
+
+
+def test_heading_ids_never_take_the_pages_own_and_are_never_empty() -> None:
+    html = render_markdown(
+        "## Main content\n## Møder\n## 😀\n## 🙂\n## År 2011\n"
+        '<h2 id="main-content">rå</h2><h3 id="sekretariat">rå</h3><h3 id="egen">rå</h3>\n\n'
+        "## Egen\n"
+    )
+    ids = _ids(html)
+    assert ids == [
+        "main-content-2",
+        "moeder-2",
+        "afsnit",
+        "afsnit-2",
+        "afsnit-aar-2011",
+        "egen",
+        "egen-2",
+    ]
+    assert not RESERVED_IDS & set(ids)
+
+
+def test_reserved_ids_hold_every_id_the_templates_write() -> None:
+    templates = Path(__file__).resolve().parent.parent / "templates"
+    literal, made = set(), set()
+    for template in templates.glob("*.html"):
+        for tag in scan_tags(template.read_text(encoding="utf-8")):
+            value = tag.attrs.get("id")
+            if value is not None and not tag.closing:
+                if "{" in value:
+                    made.add(value.split("{", 1)[0])
+                else:
+                    literal.add(value)
+    assert literal, "no literal ids found: the scan is broken"
+    assert literal <= RESERVED_IDS, f"add to RESERVED_IDS: {sorted(literal - RESERVED_IDS)}"
+    assert made <= set(RESERVED_ID_PREFIXES), f"add to RESERVED_ID_PREFIXES: {sorted(made)}"
+
+
+# --- runaway bodies are refused, with the line ----------------------------------------------
+
+
+def _refusal(text: str) -> tuple[int, str]:
+    with pytest.raises(MarkdownLimitError) as caught:
+        render_markdown(text)
+    return caught.value.line, caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "message"),
+    [
+        # 50,000 nested divs took nh3 and lexbor about ten seconds each.
+        ("Tekst\n\n" + "<div>" * 50_000, 3, "nests HTML elements more than 64 deep"),
+        ("Tekst\n\n" + "<div>" * 50_000, 3, "remove the surplus `<div>`s"),
+        ("a\n\n" + "*a " * 200 + "b" + " a*" * 200, 3, "nests HTML elements 201 deep (at most 64)"),
+        # A header of 5000 columns: markdown-it pads every row to it.
+        ("# T\n\n|" + "a|" * 5000 + "\n|" + "-|" * 5000 + "\n" + "x\n" * 2000, 4, "5000 columns"),
+        ("[" * 50_000, 1, "too many `[` that open no link"),
+        ("a\n" + "*" * 5_000 + "a", 2, "more than 1000 `*` in a row"),
+        ("- a\n" * 40_000, 20_001, "more than 100000 Markdown elements"),
+        ("&" * 250_000, 1, "too much markup to read"),
+        ("\n" * 60_000, 50_001, "the body has 60001 lines (at most 50000)"),
+        ("![a](b.png) " * 1_500, 1, "more than 1000 images"),
+        ("<p>x" * 110_000, 1, "more than 100000 elements"),
+        ("<div " + " ".join(f"a{i}" for i in range(200)) + ">", 1, "has 200 attributes"),
+        ("> " * 25 + "a", 1, "nests lists and block quotes too deep"),
+    ],
+)
+def test_runaway_bodies_are_refused_with_the_line(body: str, line: int, message: str) -> None:
+    found_line, found = _refusal(body)
+    assert message in found, found
+    assert found_line == line
+
+
+@pytest.mark.parametrize(
+    "motif",
+    [
+        "<div>",
+        "<b><div></b>",
+        "<p><b>x</p>y",
+        "<table><td>",
+        "<li><ul>",
+        "<p><span><dialog></p>",
+        "<button><button></button><rt></button>",
+        "</font><font><tt>",
+        '<div a="\n\n</div> [x](u)\n\n',
+        "<span>" * 50 + "<div>" + "</span>" * 50,
+        "<svg><style>" + "<div>" * 3,
+        "<select><style></select><div>",
+        "<b a=1><b a=2><p>x</p>",
+    ],
+)
+def test_no_tree_builder_can_be_led_to_nest_deep(motif: str) -> None:
+    """Each motif, repeated, once slipped past a tag counter: refused or rendered shallow."""
+    try:
+        html = render_markdown(motif * max(200, 30_000 // len(motif)))
+    except MarkdownLimitError:
+        return
+    deepest, todo = 0, [(node, 1) for node in LexborHTMLParser(html, is_fragment=True).css("*")]
+    for node, _ in todo:
+        depth, parent = 0, node
+        while parent is not None and depth <= 3 * MAX_DEPTH:
+            depth, parent = depth + 1, parent.parent
+        deepest = max(deepest, depth)
+    assert deepest <= 3 * MAX_DEPTH

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from xml.etree import ElementTree as ET
+from xml.sax.saxutils import escape
 
 import pytest
-from conftest import run_kkrsite
+from conftest import MakeSite, build_site, run_kkrsite
 
-from kkrsite.sitecheck import check_calendar, check_feed, check_links
+from kkrsite.sitecheck import (
+    check_calendar,
+    check_feed,
+    check_links,
+    check_site,
+    check_sitemap,
+    description_problems,
+)
 
 BASE = "https://kkr.example.dk/"
 FEED_URL = BASE + "feed.xml"
@@ -123,3 +132,146 @@ def test_check_links_on_the_command_line(tmp_path: Path) -> None:
     assert broken.returncode == 1
     assert "broken link: /kkr/ (no kkr/index.html)" in broken.stderr
     assert "Traceback" not in broken.stderr
+
+
+# --- feed bodies are held to the sanitiser's allow-list --------------------------------------
+
+
+def _item(description: str, title: str = "Møde i KKR Hovedstaden") -> str:
+    """GOOD_ITEM with this title and description (both escaped as the XML writer does)."""
+    return GOOD_ITEM.replace("Møde i KKR Hovedstaden", escape(title)).replace(
+        "&lt;p&gt;Referat&lt;/p&gt;", escape(description)
+    )
+
+
+@pytest.mark.parametrize(
+    ("description", "message"),
+    [
+        # What absolutize() once wrote for <a href='https://example.org/"><svg/onload=…>'>.
+        (
+            '<a href="https://example.org/"><svg/onload=alert(1)>">x</a>',
+            "item 1 description contains script (event handler onload on <svg>)",
+        ),
+        ('<a href="https://example.org/"><svg/onload=alert(1)>">x</a>', "has <svg>"),
+        ("<p>x</p><script>alert(1)</script>", "item 1 description contains script (<script>)"),
+        ('<b onclick="x()">x</b>', "contains script (event handler onclick on <b>)"),
+        ('<a href="java\tscript:alert(1)">x</a>', "contains a URL the sanitiser does not allow"),
+        (
+            '<a href="java&#x09;script:alert(1)">x</a>',
+            "contains a URL the sanitiser does not allow",
+        ),
+        ('<a href=" JAVASCRIPT:alert(1)">x</a>', "contains a URL the sanitiser does not allow"),
+        (
+            '<img src="data:image/png;base64,AAAA" alt="">',
+            "contains a URL the sanitiser does not allow",
+        ),
+        ('<img srcset="https://a.dk/x.png 1x, vbscript:x 2x" alt="">', "vbscript:x"),
+        ('<img src="/filer/kort.png" alt="">', "has relative URLs (/filer/kort.png)"),
+        ('<a href="#afsnit">x</a>', "has relative URLs (#afsnit)"),
+        ('<p style="display:none">x</p>', "has style='display:none' on <p>"),
+        ('<div class="table-wrap" tabindex="-1">x</div>', "has tabindex='-1' on <div>"),
+        ("<iframe src='https://kkr.example.dk/'></iframe>", "has <iframe>"),
+    ],
+)
+def test_feed_bodies_are_read_as_a_browser_would(
+    tmp_path: Path, description: str, message: str
+) -> None:
+    found = _check(tmp_path, _feed(_item(description)))
+    assert any(message in m for m in found), found
+
+
+def test_a_sanitised_feed_body_passes(tmp_path: Path) -> None:
+    description = (
+        '<h2 id="dagsorden">Dagsorden</h2><p><a href="https://kkr.example.dk/kkr/">KKR</a> '
+        '<abbr title="KommuneKontaktRåd">KKR</abbr> <img src="https://kkr.example.dk/filer/k.png"'
+        ' alt=""></p><div class="table-wrap" tabindex="0" role="region" aria-label="Tabel">'
+        '<table><tr><td class="align-left">1</td></tr></table></div>'
+    )
+    assert _check(tmp_path, _feed(_item(description))) == []
+
+
+@pytest.mark.parametrize("title", ["3 < 5 og 5 > 3", "Møde & beslutning", "a <- b"])
+def test_titles_with_angle_brackets_but_no_markup_pass(tmp_path: Path, title: str) -> None:
+    assert _check(tmp_path, _feed(_item("<p>Referat</p>", title=title))) == []
+
+
+def test_a_comment_in_a_title_is_markup(tmp_path: Path) -> None:
+    found = _check(tmp_path, _feed(_item("<p>Referat</p>", title="Møde <!-- skjult -->")))
+    assert "item 1 has markup in its title; titles are plain text" in found
+
+
+# --- pages: nothing runs script ------------------------------------------------------------
+
+
+def _page_problems(tmp_path: Path, body: str) -> list[tuple[int | None, str]]:
+    page = tmp_path / "index.html"
+    page.write_text(f'<!doctype html><html lang="da"><body>{body}</body></html>\n', "utf-8")
+    return [(p.line, p.message) for p in check_links(tmp_path, BASE)]
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ('<a href="/" onclick="steal()">x</a>', "inline event handler onclick on <a>"),
+        ('<p ONMOUSEOVER="steal()">x</p>', "inline event handler onmouseover on <p>"),
+        ('<a href="javascript:alert(1)">x</a>', "javascript: URL in href on <a>"),
+        ('<a href=" &#x6A;ava&#x09;script&colon;alert(1)">x</a>', "javascript: URL in href on <a>"),
+        ('<a href="JAVA\nSCRIPT:alert(1)">x</a>', "javascript: URL in href on <a>"),
+        ('<a href="vbscript:msgbox(1)">x</a>', "vbscript: URL in href on <a>"),
+        ('<a href="data:text/html,&lt;script&gt;">x</a>', "data: URL in href on <a>"),
+        ('<img srcset="/x.png 1x, javascript:alert(1) 2x" alt="">', "javascript: URL in srcset"),
+        ('<form><button formaction="javascript:alert(1)">x</button></form>', "in formaction"),
+        ('<svg><a xlink:href="javascript:alert(1)"><text>x</text></a></svg>', "in xlink:href"),
+        ("<script>alert(1)</script>", "inline <script>: the site runs none"),
+        ('<script src="https://evil.example/x.js"></script>', "<script> from another site"),
+        ('<script src="//evil.example/x.js"></script>', "<script> from another site"),
+        ('<iframe src="/"></iframe>', "<iframe> in a page"),
+        ('<object data="/x.swf"></object>', "<object> in a page"),
+        ('<embed src="/x.swf">', "<embed> in a page"),
+        ('<base href="https://evil.example/">', "<base> in a page"),
+    ],
+)
+def test_pages_that_would_run_script_are_caught(tmp_path: Path, body: str, message: str) -> None:
+    found = _page_problems(tmp_path, f"<p>tekst</p>\n{body}")
+    assert any(message in m for _, m in found), found
+    assert all(line == 2 for line, m in found if message in m), found
+
+
+def test_a_page_with_its_own_script_and_links_passes(tmp_path: Path) -> None:
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "assets" / "app.js").write_text("", "utf-8")
+    body = (
+        '<script src="/assets/app.js"></script><a href="/">Forside</a> '
+        '<a href="mailto:kkr@kl.dk">Skriv</a> <a href="https://www.kl.dk/">KL</a>'
+    )
+    assert _page_problems(tmp_path, body) == []
+
+
+def test_odd_files_give_problems_not_tracebacks(tmp_path: Path) -> None:
+    (tmp_path / "index.html").write_bytes("<p>\nMøde i Næstved</p>".encode("latin-1"))
+    (tmp_path / "sitemap.xml").write_text("<urlset><url><loc>x</url></urlset>", "utf-8")
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "index.html").write_text('<a href="http://[::1">x</a>', "utf-8")
+    links = [(p.line, p.message) for p in check_links(tmp_path, BASE)]
+    assert (1, "broken link: http://[::1 is not a URL") in links
+    assert (2, "not UTF-8 (byte 0xf8): every page must be UTF-8") in links
+    [sitemap] = check_sitemap(tmp_path, BASE)
+    assert sitemap.message.startswith("not well-formed XML")
+
+
+def test_a_hostile_body_builds_into_a_site_that_passes_the_check(
+    tmp_path: Path, make_site: MakeSite
+) -> None:
+    """The attack that once put a live handler in every feed: the built site has none."""
+    hostile = """<a href='https://example.org/"><svg/onload=alert(1)>'>x</a> <img src="https://example.org/x.png&quot; onerror=&quot;alert(1)">\n"""
+    content = make_site(
+        {"kkr/hovedstaden/meetings/2011-08-24.md": f"---\ntopics: [sundhed]\n---\n{hostile}"}
+    )
+    out = build_site(content, tmp_path / "site")
+    assert check_site(out, "https://kkr.example.dk/") == []
+    feed = ET.parse(out / "kkr/hovedstaden/feed.xml").getroot()
+    [description] = [
+        d.text or "" for d in feed.iter("description") if "example.org" in (d.text or "")
+    ]
+    assert description_problems(description) == []
+    assert "<svg" not in description
