@@ -16,10 +16,10 @@ from kkrsite.config import Options
 from kkrsite.errors import ContentError, UsageError
 from kkrsite.model.assemble import assemble
 from kkrsite.model.entities import Site
-from kkrsite.read import read_content
+from kkrsite.read import Attachment, read_content, read_templates
 from kkrsite.render import Renderer, render_site, template_dirs
 from kkrsite.routes import ASSETS_PREFIX, FILES_PREFIX, Plan, plan
-from kkrsite.write import write_site
+from kkrsite.write import check_output, write_site
 
 
 @dataclass(frozen=True)
@@ -28,8 +28,10 @@ class Loaded:
 
     site: Site
     plan: Plan
-    attachments: Mapping[str, int]
-    """Files under files/, as the read step found them."""
+    attachments: Mapping[str, Attachment]
+    """Files under files/ that may be published, as the read step found them."""
+    assets: Mapping[str, Path]
+    """Files of the templates' static/ folders, by path under static/."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,8 @@ def load(options: Options) -> Loaded:
     """Read, model and route the content; raises ContentError listing every problem."""
     _check_folders(options)
     tree, problems = read_content(options.content)
+    assets, template_problems = read_templates(template_dirs(options.templates))
+    problems += template_problems
     site, model_problems = assemble(tree, options)
     problems += model_problems
     planned = None
@@ -57,7 +61,7 @@ def load(options: Options) -> Loaded:
         problems += route_problems
     if problems or site is None or planned is None:
         raise ContentError(problems)
-    return Loaded(site, planned, tree.attachments)
+    return Loaded(site, planned, tree.attachments, assets)
 
 
 def render(options: Options, loaded: Loaded) -> dict[str, bytes]:
@@ -74,45 +78,44 @@ def build(options: Options) -> BuildResult:
     started = time.perf_counter()
     loaded = load(options)
     rendered = render(options, loaded)
-    written = write_site(options.out, rendered, copies(options, loaded))
+    written = write_site(options.out, rendered, copies(loaded))
     pages = len(loaded.plan.pages)
     return BuildResult(
         pages, len(rendered) - pages, written - len(rendered), time.perf_counter() - started
     )
 
 
-def copies(options: Options, loaded: Loaded) -> list[tuple[Path, str]]:
-    """Files published as they are: attachments under /filer/, template assets under /assets/."""
-    files = options.content / "files"
+def copies(loaded: Loaded) -> list[tuple[Path, str]]:
+    """Files published as they are: attachments under /filer/, template assets under /assets/.
+
+    Only attachments that published content uses are published: a draft's PDF, or a file
+    nothing names, stays unpublished at its guessable address.
+    """
+    used = loaded.site.files_used()
     found = [
-        (files / rel, FILES_PREFIX.strip("/") + "/" + rel) for rel in sorted(loaded.attachments)
+        (attachment.path, FILES_PREFIX.strip("/") + "/" + rel)
+        for rel, attachment in loaded.attachments.items()
+        if rel in used
     ]
-    assets: dict[str, Path] = {}
-    for folder in reversed(template_dirs(options.templates)):  # the user's folder wins
-        static = folder / "static"
-        for path in sorted(static.rglob("*")) if static.is_dir() else ():
-            if path.is_file() and not path.name.startswith(".") and path.name != "__init__.py":
-                assets[path.relative_to(static).as_posix()] = path
-    found += [(path, ASSETS_PREFIX.strip("/") + "/" + rel) for rel, path in sorted(assets.items())]
+    found += [(path, ASSETS_PREFIX.strip("/") + "/" + rel) for rel, path in loaded.assets.items()]
     return found
 
 
+def unused_attachments(loaded: Loaded) -> list[Path]:
+    """Files under files/ that no published entry or person uses: they are not published."""
+    used = loaded.site.files_used()
+    return [a.path for rel, a in loaded.attachments.items() if rel not in used]
+
+
 def _check_folders(options: Options) -> None:
-    content, out = options.content.resolve(), options.out.resolve()
-    if not content.is_dir():
+    """Refuse missing input folders, and an output folder a build must never replace."""
+    if not options.content.is_dir():
         raise UsageError(
             f"no content folder at '{options.content}': run kkrsite in your site's folder, "
             "or name the folder with --content DIR"
         )
     if options.templates is not None and not options.templates.is_dir():
         raise UsageError(f"no templates folder at '{options.templates}': check --templates DIR")
-    if out == content or content.is_relative_to(out) or out.is_relative_to(content):
-        raise UsageError(
-            f"the output folder '{options.out}' overlaps the content folder: choose another --out"
-        )
-    if options.templates is not None and out.is_relative_to(options.templates.resolve()):
-        raise UsageError(
-            f"the output folder '{options.out}' is inside the templates: choose another --out"
-        )
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"'{options.out}' is a file, not a folder: choose another --out")
+    # What lies in the output folder, and links on its way, are checked under the build's
+    # lock when it is written (write_site): `check` never writes, so they do not matter here.
+    check_output(options.out, options.content, options.templates)

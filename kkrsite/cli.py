@@ -8,10 +8,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kkrsite import __version__
-from kkrsite.build import build, load, render
+from kkrsite.build import build, load, render, unused_attachments
 from kkrsite.config import Options
 from kkrsite.dates import today
-from kkrsite.errors import ContentError, KkrsiteError, UsageError, display_path
+from kkrsite.errors import ContentError, KkrsiteError, UsageError, display_path, printable
+from kkrsite.model.schema import url_problem
 from kkrsite.sitecheck import check_site
 
 
@@ -45,6 +46,9 @@ def _parser() -> argparse.ArgumentParser:
             help="include columns and publications dated after today",
         )
         p.add_argument(
+            "--debug", action="store_true", help="show the traceback of an internal error"
+        )
+        p.add_argument(
             "--base-url",
             metavar="URL",
             help="serve the site from this address instead of site.yaml's base_url",
@@ -69,8 +73,15 @@ def _parser() -> argparse.ArgumentParser:
 
 def _options(args: argparse.Namespace) -> Options:
     templates = args.templates
-    if templates is None and Path("templates").is_dir():
+    if templates is None and (Path("templates").is_dir() or Path("templates").is_symlink()):
         templates = Path("templates")
+    if args.base_url is not None:
+        why = url_problem(args.base_url, base=True)
+        if why is not None:
+            raise UsageError(
+                f"--base-url '{args.base_url}' is not a usable address: {why} "
+                "(e.g. --base-url https://deploy-preview-12--kkr.netlify.app/)"
+            )
     return Options(
         content=args.content,
         out=getattr(args, "out", Path("build")),
@@ -113,6 +124,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"No problems: {len(loaded.plan.pages)} pages would be built from "
                 f"{display_path(options.content, Path.cwd())}/"
             )
+            for path in unused_attachments(loaded):
+                print(
+                    f"{display_path(path, Path.cwd())}: note: no published entry uses this file, "
+                    "so it is not published; link it from an entry, or delete it"
+                )
             if args.links:
                 checked = _check_built_site(options.out, loaded.site.config.base_url)
                 print(
@@ -130,9 +146,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"kkrsite: {n} problem{'s' if n != 1 else ''} found; {kept}", file=sys.stderr)
         return 1
     except KkrsiteError as exc:
-        print(f"kkrsite: {exc}", file=sys.stderr)
+        print(f"kkrsite: {printable(str(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("kkrsite: interrupted; the previous build was left as it was", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug in kkrsite, not a mistake in the content: say so
+        if args.debug:
+            raise
+        print(
+            f"kkrsite: internal error, this is a bug in kkrsite ({type(exc).__name__}: "
+            f"{printable(str(exc))}); the previous build was left as it was. Run again with "
+            "--debug to see the traceback, and report it.",
+            file=sys.stderr,
+        )
+        return 1
     return 0

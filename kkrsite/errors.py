@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,10 +17,24 @@ class Problem:
 
     def format(self, shown_from: Path | None = None) -> str:
         """Render as `path:line: message`, the path relative to `shown_from` when inside it."""
-        where = display_path(self.path, shown_from or Path.cwd())
+        where = printable(display_path(self.path, shown_from or Path.cwd()))
         if self.line is None:
-            return f"{where}: {self.message}"
-        return f"{where}:{self.line}: {self.message}"
+            return f"{where}: {printable(self.message)}"
+        return f"{where}:{self.line}: {printable(self.message)}"
+
+
+def printable(text: str) -> str:
+    """Text safe to print on a terminal: control characters (ESC, CR, …) shown as escapes.
+
+    Messages quote what the user wrote; an ESC or CR in it could rewrite the line shown.
+    """
+    if text.isprintable():
+        return text
+    return "".join(f"\\u{ord(c):04x}" if unicodedata.category(c) in _HIDDEN else c for c in text)
+
+
+_HIDDEN = frozenset(("Cc", "Cf", "Zl", "Zp"))
+"""Control and format characters (ESC, CR, bidi overrides) and line separators."""
 
 
 def display_path(path: Path, base: Path) -> str:

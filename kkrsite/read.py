@@ -13,7 +13,19 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from kkrsite.attachments import check_file
 from kkrsite.errors import Problem
+from kkrsite.safefs import (
+    MAX_TEXT_BYTES,
+    Listing,
+    UnsafeFile,
+    hidden_character,
+    link_problem,
+    linked_component,
+    list_folder,
+    nfc,
+    read_bytes,
+)
 from kkrsite.yamlfile import KeyPath, YamlError, parse_yaml
 
 
@@ -66,13 +78,23 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file under files/ that may be published: where it lies and its size in bytes."""
+
+    path: Path
+    size: int
+
+
+@dataclass(frozen=True)
 class ContentTree:
     """Everything read from the content folder."""
 
     root: Path
     sources: tuple[Source, ...]
-    attachments: Mapping[str, int] = field(default_factory=dict)
-    """Files under files/, by path inside files/, with their size in bytes."""
+    attachments: Mapping[str, Attachment] = field(default_factory=dict)
+    """Publishable files under files/, by their path inside files/ (NFC)."""
+    refused: frozenset[str] = frozenset()
+    """Files under files/ that may not be published (each is reported)."""
     region_dirs: tuple[str, ...] = ()
     """The folder names under kkr/, each a region."""
     person_slugs: tuple[str, ...] = ()
@@ -90,74 +112,110 @@ _MARKDOWN_DIRS = {
     "meetings": Kind.MEETING,
     "agreements": Kind.AGREEMENT,
 }
+MAX_CONTENT_FILES = 50_000
+"""The most YAML and Markdown files read: the build's time and memory grow with them."""
+MAX_ATTACHMENT_BYTES = 100_000_000
+"""The largest attachment published: a long annual report as PDF is ~20 MB."""
 
 
 def read_content(root: Path) -> tuple[ContentTree, list[Problem]]:
-    """Read every content file under `root`; problems are collected, never raised."""
+    """Read every content file under `root`; problems are collected, never raised.
+
+    No symbolic link is followed anywhere under `root`, and neither `root` nor a folder on
+    the way to it from the working folder may be one.
+    """
+    link = linked_component(root, Path.cwd())
+    if link is not None:
+        return ContentTree(root, ()), [link_problem(link)]
     problems: list[Problem] = []
     sources: list[Source] = []
     found: list[tuple[Path, Kind]] = []
 
-    def want(path: Path, kind: Kind, suffixes: tuple[str, ...]) -> None:
-        if path.is_dir():
+    def listing(folder: Path) -> Listing:
+        if not folder.is_dir() or folder.is_symlink():
+            if folder.is_symlink():
+                problems.append(link_problem(folder))
+            return Listing((), (), ())
+        listed = list_folder(folder)
+        problems.extend(listed.problems)
+        return listed
+
+    def want(listed: Listing, kind: Kind, suffixes: tuple[str, ...]) -> list[Path]:
+        for path in listed.dirs:
             problems.append(
                 Problem(path, None, "kkrsite does not read folders here: move its files up a level")
             )
-        elif path.suffix.lower() in suffixes:
-            found.append((path, kind))
-        else:
-            problems.append(
-                Problem(
-                    path,
-                    None,
-                    f"kkrsite does not read '{path.suffix or 'files without a suffix'}' here: "
-                    f"name the file with {' or '.join(suffixes)}, or move it to files/",
+        wanted = []
+        for path in listed.files:
+            if path.suffix.lower() in suffixes:
+                found.append((path, kind))
+                wanted.append(path)
+            else:
+                problems.append(
+                    Problem(
+                        path,
+                        None,
+                        f"kkrsite does not read '{path.suffix or 'files without a suffix'}' here: "
+                        f"name the file with {' or '.join(suffixes)}, or move it to files/",
+                    )
                 )
-            )
+        _same_stem(wanted, problems)
+        return wanted
 
+    top = listing(root)
     for name, kind in (("site", Kind.SITE), ("topics", Kind.TOPICS)):
-        path = next((root / f"{name}{s}" for s in _YAML if (root / f"{name}{s}").is_file()), None)
-        if path is None:
+        named = [p for p in top.files if p.stem.lower() == name and p.suffix.lower() in _YAML]
+        if not named:
             problems.append(Problem(root / f"{name}.yaml", None, _MISSING[name]))
+        elif len(named) > 1:
+            _same_stem(named, problems)
         else:
-            found.append((path, kind))
+            found.append((named[0], kind))
 
-    person_slugs = []
-    for path in _visible(root / "people"):
-        want(path, Kind.PERSON, _YAML)
-        person_slugs.append(path.stem)
+    person_slugs = [nfc(path.stem) for path in want(listing(root / "people"), Kind.PERSON, _YAML)]
 
     region_dirs = []
-    for region_dir in _visible_dirs(root / "kkr"):
-        region_dirs.append(region_dir.name)
-        kkr_file = next(
-            (region_dir / f"kkr{s}" for s in _YAML if (region_dir / f"kkr{s}").is_file()), None
-        )
-        if kkr_file is None:
+    for region_dir in listing(root / "kkr").dirs:
+        region_dirs.append(nfc(region_dir.name))
+        region = listing(region_dir)
+        kkr_files = [p for p in region.files if p.stem == "kkr" and p.suffix.lower() in _YAML]
+        if not kkr_files:
             problems.append(
                 Problem(
                     region_dir / "kkr.yaml", None, "every region folder needs a kkr.yaml; add one"
                 )
             )
+        elif len(kkr_files) > 1:
+            _same_stem(kkr_files, problems)
         else:
-            found.append((kkr_file, Kind.REGION))
-        for child in _visible(region_dir):
-            if child.is_dir() and child.name in _MARKDOWN_DIRS:
-                for path in _visible(child):
-                    want(path, _MARKDOWN_DIRS[child.name], (".md",))
-            elif child != kkr_file:
-                problems.append(
-                    Problem(
-                        child,
-                        None,
-                        "not part of a region: a region folder holds kkr.yaml, meetings/ "
-                        "and agreements/",
-                    )
+            found.append((kkr_files[0], Kind.REGION))
+        for child in region.dirs:
+            if child.name in _MARKDOWN_DIRS:
+                want(listing(child), _MARKDOWN_DIRS[child.name], (".md",))
+        strays = [p for p in region.files if p not in kkr_files]
+        strays += [p for p in region.dirs if p.name not in _MARKDOWN_DIRS]
+        for child in strays:
+            problems.append(
+                Problem(
+                    child,
+                    None,
+                    "not part of a region: a region folder holds kkr.yaml, meetings/ "
+                    "and agreements/",
                 )
+            )
     for folder, kind in (("columns", Kind.COLUMN), ("publications", Kind.PUBLICATION)):
-        for path in _visible(root / folder):
-            want(path, kind, (".md",))
+        want(listing(root / folder), kind, (".md",))
 
+    if len(found) > MAX_CONTENT_FILES:
+        problems.append(
+            Problem(
+                root,
+                None,
+                f"holds {len(found):,} YAML and Markdown files; kkrsite builds at most "
+                f"{MAX_CONTENT_FILES:,} (twenty years of five councils is a few thousand)",
+            )
+        )
+        found = []
     for path, kind in found:
         source, problem = _read_source(root, path, kind)
         if problem is not None:
@@ -165,38 +223,63 @@ def read_content(root: Path) -> tuple[ContentTree, list[Problem]]:
         if source is not None:
             sources.append(source)
 
-    attachments: dict[str, int] = {}
-    files_root = root / "files"
-    if files_root.is_dir():
-        for path in sorted(files_root.rglob("*")):
-            if path.is_file() and not any(
-                p.startswith(".") for p in path.relative_to(files_root).parts
-            ):
-                attachments[path.relative_to(files_root).as_posix()] = path.stat().st_size
+    attachments: dict[str, Attachment] = {}
+    refused: set[str] = set()
+    pending = [root / "files"]
+    while pending:
+        listed = listing(pending.pop())
+        pending.extend(listed.dirs)
+        for path in listed.files:
+            rel = nfc(path.relative_to(root / "files").as_posix())
+            size = path.lstat().st_size
+            why = attachment_refusal(path, size)
+            if why is not None:
+                problems.append(Problem(path, None, why))
+                refused.add(rel)
+            else:
+                attachments[rel] = Attachment(path, size)
 
     tree = ContentTree(
         root=root,
         sources=tuple(sources),
-        attachments=attachments,
+        attachments=dict(sorted(attachments.items())),
+        refused=frozenset(refused),
         region_dirs=tuple(region_dirs),
         person_slugs=tuple(person_slugs),
     )
     return tree, problems
 
 
-def _visible(folder: Path) -> list[Path]:
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir() if not p.name.startswith("."))
+def attachment_refusal(path: Path, size: int) -> str | None:
+    """Why a file under files/ may not be published, or None: its type, content and size."""
+    if size > MAX_ATTACHMENT_BYTES:
+        return (
+            f"is larger than {MAX_ATTACHMENT_BYTES // 1_000_000} MB: publish a smaller "
+            "version, or link to the document elsewhere with `url:`"
+        )
+    return check_file(path)
 
 
-def _visible_dirs(folder: Path) -> list[Path]:
-    return [p for p in _visible(folder) if p.is_dir()]
+def _same_stem(paths: list[Path], problems: list[Problem]) -> None:
+    """`x.yml` beside `x.yaml` (or `X.md` beside `x.md`): one would silently replace the other."""
+    stems: dict[str, list[Path]] = {}
+    for path in paths:
+        stems.setdefault(nfc(path.stem).casefold(), []).append(path)
+    for group in stems.values():
+        if len(group) > 1:
+            names = " and ".join(p.name for p in group)
+            problems.extend(
+                Problem(p, None, f"{names} describe the same thing: keep one of them")
+                for p in group
+            )
 
 
 def _read_source(root: Path, path: Path, kind: Kind) -> tuple[Source | None, Problem | None]:
-    rel = path.relative_to(root).as_posix()
-    raw = path.read_bytes()
+    rel = nfc(path.relative_to(root).as_posix())
+    try:
+        raw = read_bytes(path, MAX_TEXT_BYTES)
+    except UnsafeFile as exc:
+        return None, Problem(path, None, str(exc))
     if raw.startswith(b"\xef\xbb\xbf"):  # a BOM, as Windows editors write it
         raw = raw[3:]
     try:
@@ -206,7 +289,7 @@ def _read_source(root: Path, path: Path, kind: Kind) -> tuple[Source | None, Pro
         return None, Problem(
             path, line, "the file is not UTF-8 text; save it with the encoding UTF-8"
         )
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
     try:
         if path.suffix == ".md":
             front, front_line, body, body_line = split_front_matter(text)
@@ -216,6 +299,9 @@ def _read_source(root: Path, path: Path, kind: Kind) -> tuple[Source | None, Pro
             parsed = parse_yaml(text)
     except YamlError as exc:
         return None, Problem(path, exc.line, exc.message)
+    hidden = hidden_character(body, body_line)
+    if hidden is not None:
+        return None, Problem(path, *hidden)
     data = parsed.data
     if data is None and path.suffix == ".md":
         data = {}  # `---` `---` is a meeting with every default; required fields are checked later
@@ -265,3 +351,45 @@ def split_front_matter(text: str) -> tuple[str, int, str, int]:
         "the front matter opened on line 1 is never closed: "
         "did you forget the line `---` after the fields?",
     )
+
+
+STATIC_SUFFIXES: tuple[str, ...] = (".css", ".js", ".mjs", ".svg", ".png", ".jpg", ".jpeg")
+STATIC_SUFFIXES += (".gif", ".webp", ".ico", ".woff", ".woff2", ".json", ".txt", ".map")
+"""What a template folder's static/ may publish under /assets/: never a page of its own."""
+
+
+def read_templates(folders: list[Path]) -> tuple[dict[str, Path], list[Problem]]:
+    """Check the template folders (no links, no odd names) and find their static assets.
+
+    Returns the assets by path under static/, the first folder's file winning, so a
+    site's own templates/ overrides the built-in ones file by file.
+    """
+    assets: dict[str, Path] = {}
+    problems: list[Problem] = []
+    for folder in folders:
+        link = linked_component(folder, Path.cwd())
+        if link is not None:
+            problems.append(link_problem(link))
+            continue
+        pending = [folder]
+        while pending:
+            listed = list_folder(pending.pop())
+            problems.extend(listed.problems)
+            pending.extend(d for d in listed.dirs if d.name != "__pycache__")
+            for path in listed.files:
+                parts = path.relative_to(folder).parts
+                if parts[0] != "static":
+                    continue
+                rel = nfc("/".join(parts[1:]))
+                if path.suffix.lower() not in STATIC_SUFFIXES:
+                    problems.append(
+                        Problem(
+                            path,
+                            None,
+                            f"static/ publishes only {', '.join(STATIC_SUFFIXES)} files: "
+                            f"'{path.suffix or path.name}' is not one of them",
+                        )
+                    )
+                else:
+                    assets.setdefault(rel, path)
+    return dict(sorted(assets.items())), problems

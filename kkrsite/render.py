@@ -7,22 +7,26 @@ is rendered once per build, however many pages show it.
 
 from __future__ import annotations
 
+import datetime as dt
+import inspect
 import traceback
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 import jinja2
 from babel.numbers import format_decimal
+from jinja2.loaders import split_template_path
+from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from kkrsite import calendars, feeds, opendata, sitemap
 from kkrsite.dates import date_da, month_da, time_da
 from kkrsite.errors import Problem
 from kkrsite.links import Links
-from kkrsite.markdown import absolutize, render_markdown
+from kkrsite.markdown import MarkdownLimitError, absolutize, render_markdown
 from kkrsite.model.entities import (
     AgreementKind,
     AgreementStatus,
@@ -44,6 +48,7 @@ from kkrsite.routes import (
     meetings_url,
     output_file,
 )
+from kkrsite.safefs import link_problem, linked_component
 
 LABELS: Mapping[Enum, str] = {
     MeetingStatus.PLANNED: "Planlagt",
@@ -110,8 +115,11 @@ class Renderer:
         self.links = Links(site.config.base_url)
         self.template_paths = template_paths
         self._bodies: dict[str, Markup] = {}
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader([str(p) for p in template_paths]),
+        self._rendering: Entry | None = None
+        """The entry whose body is being rendered, named if the body breaks a limit."""
+        self.env = Sandbox(
+            loader=NoLinkLoader([str(p) for p in template_paths]),
+            bytecode_cache=_COMPILED,
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -141,12 +149,17 @@ class Renderer:
             "filesize_da": filesize_da,
         }
         self.env.filters.update(filters)
+        self.env.allow(*self.env.globals.values())
 
     def markdown(self, entry: Entry) -> Markup:
         """An entry's body as sanitised HTML, rendered once per build."""
         key = entry.origin.rel
         if key not in self._bodies:
-            self._bodies[key] = Markup(render_markdown(entry.body))
+            self._rendering = entry
+            try:
+                self._bodies[key] = Markup(render_markdown(entry.body))
+            finally:
+                self._rendering = None
         return self._bodies[key]
 
     def feed_html(self, entry: Entry) -> str:
@@ -167,6 +180,10 @@ class Renderer:
         try:
             template = self.env.get_template(page.template)
             return template.render(page=view, **page.context).encode("utf-8")
+        except TemplateProblem:
+            raise
+        except MarkdownLimitError as exc:
+            raise TemplateProblem(self._body_problem(exc)) from None
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateProblem(
                 self._problem(exc.filename, exc.lineno, exc.message or str(exc))
@@ -181,8 +198,79 @@ class Renderer:
             message = f"{type(exc).__name__}: {exc} (while rendering {page.url})"
             raise TemplateProblem(self._problem(filename, line, message)) from None
 
+    def _body_problem(self, exc: MarkdownLimitError) -> Problem:
+        entry = self._rendering
+        if entry is None:
+            return Problem(Path("templates"), None, exc.message)
+        return Problem(entry.origin.path, entry.body_line + exc.line - 1, exc.message)
+
     def _problem(self, filename: str | None, line: int | None, message: str) -> Problem:
         return Problem(Path(filename or "templates"), line, f"template error: {message}")
+
+
+_PLAIN_VALUES = (str, bytes, int, float, bool, tuple, list, dict, dt.date, dt.time, dt.timedelta)
+
+
+class Sandbox(SandboxedEnvironment):
+    """Templates come by pull request too: they may call only what kkrsite gives them.
+
+    Jinja's sandbox already hides private attributes (`__globals__`, …). On top of it,
+    a template may call its macros, the functions kkrsite registers, Jinja's own helpers,
+    and methods of plain values and of the model (which does no I/O) — never a method of
+    a path or of anything else that could reach the file system or the environment.
+    """
+
+    _allowed: frozenset[int] = frozenset()
+
+    def allow(self, *functions: object) -> None:
+        """Let templates call these objects (kkrsite's globals), besides Jinja's own."""
+        builtin = (v for v in self.globals.values() if callable(v))
+        self._allowed = frozenset(id(f) for f in (*functions, *builtin) if callable(f))
+
+    def is_safe_callable(self, obj: Any) -> bool:
+        if not super().is_safe_callable(obj):
+            return False
+        if id(obj) in self._allowed or isinstance(obj, jinja2.runtime.Macro):
+            return True
+        owner = getattr(obj, "__self__", None)
+        if owner is None or isinstance(owner, (PurePath, type)) or inspect.ismodule(owner):
+            return False
+        module = type(owner).__module__
+        return isinstance(owner, _PLAIN_VALUES) or module.startswith(("kkrsite.model", "jinja2"))
+
+
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept for the life of the process, checked against their source.
+
+    Compiling the templates is most of a small build; a second build in the same process
+    (the live preview, the tests) reuses them while their text is unchanged.
+    """
+
+    def __init__(self) -> None:
+        self._store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self._store:
+            bucket.bytecode_from_string(self._store[bucket.key])  # ignored if the source changed
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._store[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _CompiledTemplates()
+
+
+class NoLinkLoader(jinja2.FileSystemLoader):
+    """A FileSystemLoader that refuses a template reached through a symbolic link."""
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        for folder in self.searchpath:
+            link = linked_component(Path(folder, *split_template_path(template)), Path(folder))
+            if link is not None:
+                raise TemplateProblem(link_problem(link))
+        return super().get_source(environment, template)
 
 
 class TemplateProblem(Exception):
@@ -220,6 +308,8 @@ def render_site(renderer: Renderer, plan: Plan) -> tuple[dict[str, bytes], list[
     """Every output of the site: pages through Jinja, the rest through their own writers."""
     site, links = renderer.site, renderer.links
     out, problems = render_pages(renderer, plan.pages)
+    if problems:  # a page that failed may hold a body the feeds would fail on again
+        return out, problems
     for feed in plan.feeds:
         out[output_file(feed.url)] = feeds.write_rss(feed, links, renderer.feed_html, site.config)
     for calendar in plan.calendars:

@@ -10,6 +10,7 @@ _DANISH = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "ae", "Ø": "
 
 def slugify(text: str) -> str:
     """'Møde i Næstved' → 'moede-i-naestved'; other accents are dropped (é → e)."""
-    spelt = text.translate(_DANISH)
+    # NFC first: an "å" typed on a Mac arrives as "a" + ring, which would lose its second "a".
+    spelt = unicodedata.normalize("NFC", text).translate(_DANISH)
     ascii_text = unicodedata.normalize("NFKD", spelt).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")

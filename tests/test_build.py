@@ -10,7 +10,14 @@ from kkrsite.errors import ContentError, UsageError
 
 
 def test_two_builds_are_byte_identical(make_site: MakeSite, tmp_path: Path) -> None:
-    content = make_site({"files/referat.pdf": b"%PDF-1.4\n"})
+    content = make_site(
+        {
+            "files/referat.pdf": b"%PDF-1.4\n",
+            "kkr/hovedstaden/meetings/2011-08-24.md": (
+                "---\ndocuments:\n  - title: Referat\n    file: referat.pdf\n---\nReferat.\n"
+            ),
+        }
+    )
     first = build(options(content))
     before = tree(tmp_path / "build")
     build(options(content))

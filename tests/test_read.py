@@ -71,7 +71,7 @@ def test_files_kkrsite_would_ignore_are_reported(make_site: MakeSite) -> None:
 
 def test_attachments_are_listed_with_sizes(make_site: MakeSite) -> None:
     tree, _ = read_content(make_site({"files/referat.pdf": b"%PDF-1.4\n", "files/.DS_Store": b"x"}))
-    assert dict(tree.attachments) == {"referat.pdf": 9}
+    assert {rel: a.size for rel, a in tree.attachments.items()} == {"referat.pdf": 9}
 
 
 def test_sub_folders_are_reported_not_skipped(make_site: MakeSite) -> None:

@@ -43,9 +43,8 @@ from kkrsite.model.entities import (
     sort_entries,
 )
 from kkrsite.read import ContentTree, Kind, Source
-from kkrsite.slugs import slugify
 
-_DATED_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:-(.+))?$")
+_DATED_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})(?:-(.+))?", re.ASCII | re.DOTALL)
 
 
 @dataclass
@@ -67,6 +66,8 @@ class _Builder:
             topics=self.topic_slugs,
             regions=self.tree.region_dirs,
             attachments=self.tree.attachments,
+            refused=self.tree.refused,
+            files_root=self.tree.root / "files",
         )
 
     def check(self, source: Source, record: schema.Record) -> dict[str, Any] | None:
@@ -140,6 +141,15 @@ def _site_config(b: _Builder) -> SiteConfig | None:
 
 def _topics(b: _Builder) -> None:
     for source in b.of_kind(Kind.TOPICS):
+        if len(source.data) > schema.MAX_TOPICS:
+            b.report(
+                source,
+                1,
+                f"topics.yaml lists {len(source.data)} topics; at most {schema.MAX_TOPICS} are "
+                "allowed (each has its own page and feed): merge related ones",
+            )
+            b.topic_slugs = None  # uses of topics are not checked against a list refused whole
+            return
         # Known slugs first, so one bad topic does not make every use of a good one an error.
         b.topic_slugs = {
             t["slug"] for t in source.data if isinstance(t, dict) and isinstance(t.get("slug"), str)
@@ -164,13 +174,15 @@ def _topics(b: _Builder) -> None:
 
 
 def _file_slug(b: _Builder, source: Source, name: str, what: str) -> bool:
-    if schema.SLUG_RE.match(name):
+    why = schema.slug_problem(name)
+    if why is None:
         return True
+    short = schema.suggest_slug(name)
     b.report(
         source,
         None,
-        f"the {what} name '{name}' is not a valid slug: rename it to '{slugify(name)}' "
-        "(lower-case a-z, digits and hyphens only)",
+        f"the {what} name '{name}' is not a valid slug: rename it to '{short}' "
+        + ("(lower-case a-z, digits and hyphens only)" if short != name else f"({why})"),
     )
     return False
 
@@ -228,6 +240,7 @@ def _entry_fields(b: _Builder, source: Source, clean: dict[str, Any], slug: str)
         "slug": clean["slug"] or slug,
         "origin": b.origin(source),
         "body": source.body,
+        "body_line": source.body_line,
         "summary": clean["summary"],
         "updated": clean["updated"],
         "draft": bool(clean["draft"]),
@@ -237,14 +250,18 @@ def _entry_fields(b: _Builder, source: Source, clean: dict[str, Any], slug: str)
 
 def _documents(b: _Builder, clean: dict[str, Any]) -> tuple[Document, ...]:
     return tuple(
-        Document(d["title"], d["file"], d["url"], b.tree.attachments.get(d["file"] or ""))
-        for d in clean["documents"]
+        Document(d["title"], d["file"], d["url"], _size(b, d["file"])) for d in clean["documents"]
     )
+
+
+def _size(b: _Builder, rel: str | None) -> int | None:
+    attachment = b.tree.attachments.get(rel) if rel else None
+    return attachment.size if attachment else None
 
 
 def _entry_date(b: _Builder, source: Source, clean: dict[str, Any]) -> tuple[dt.date, str] | None:
     """An entry's date, from `date:` or the file name (they must agree), and the name's slug."""
-    match = _DATED_NAME.match(source.stem)
+    match = _DATED_NAME.fullmatch(source.stem)
     name_date = schema.parse_date(match[1]) if match else None
     if match and name_date is None:
         b.report(
@@ -275,13 +292,16 @@ def _entry_date(b: _Builder, source: Source, clean: dict[str, Any]) -> tuple[dt.
 
 
 def _slug_ok(b: _Builder, source: Source, clean: dict[str, Any], slug: str) -> bool:
-    if clean["slug"] or schema.SLUG_RE.match(slug):
+    why = schema.slug_problem(slug)
+    if clean["slug"] or why is None:
         return True
+    short = schema.suggest_slug(slug) or "a-name"
+    rule = "lower-case a-z, digits and hyphens" if short != slug else why
     b.report(
         source,
         None,
         f"the file name gives the slug '{slug}', which is not valid: rename the file to use "
-        f"'{slugify(slug) or 'a-name'}', or set `slug:` (lower-case a-z, digits and hyphens)",
+        f"'{short}', or set `slug:` ({rule})",
     )
     return False
 
@@ -289,7 +309,7 @@ def _slug_ok(b: _Builder, source: Source, clean: dict[str, Any], slug: str) -> b
 def _meeting(b: _Builder, source: Source) -> Meeting | None:
     clean = b.check(source, schema.MEETING)
     region = b.regions.get(source.region)
-    if not _DATED_NAME.match(source.stem):
+    if not _DATED_NAME.fullmatch(source.stem):
         example = clean["date"].isoformat() if clean and clean["date"] else "2011-08-29"
         b.report(
             source,
@@ -304,6 +324,16 @@ def _meeting(b: _Builder, source: Source) -> Meeting | None:
     if dated is None or not _slug_ok(b, source, clean, source.stem):
         return None
     day = dated[0]
+    tagged = set(clean["topics"]) | {a["topic"] for a in clean["agenda"] if a["topic"]}
+    if len(tagged) > schema.MAX_TOPICS_PER_ENTRY:
+        # Each topic puts the meeting on another page and in another feed: bound the fan-out.
+        b.report(
+            source,
+            source.line("agenda"),
+            f"the meeting is tagged with {len(tagged)} topics (its own and its agenda's); "
+            f"at most {schema.MAX_TOPICS_PER_ENTRY} are allowed: choose the main ones",
+        )
+        return None
     status = clean["status"] or ("planned" if day >= b.options.today else "held")
     return Meeting(
         **_entry_fields(b, source, clean, source.stem),

@@ -188,6 +188,9 @@ class Entry:
     updated: dt.date | None = None
     draft: bool = False
     topics: tuple[Topic, ...] = ()
+    documents: tuple[Document, ...] = ()
+    body_line: int = 1
+    """The line of the file the body starts on, for messages about the body."""
 
     @property
     def kind(self) -> Kind:
@@ -233,7 +236,6 @@ class Meeting(Entry):
     end_time: dt.time | None = None
     location: str | None = None
     agenda: tuple[AgendaItem, ...] = ()
-    documents: tuple[Document, ...] = ()
 
     @property
     def kind(self) -> Kind:
@@ -291,7 +293,6 @@ class Agreement(Entry):
     status: AgreementStatus
     date: dt.date | None = None
     """When it was recommended or approved."""
-    documents: tuple[Document, ...] = ()
 
     @property
     def kind(self) -> Kind:
@@ -331,7 +332,6 @@ class Publication(Entry):
     date: dt.date
     regions: tuple[Region, ...] = ()
     """The regions it concerns; all of them when the content leaves it empty."""
-    documents: tuple[Document, ...] = ()
 
     @property
     def kind(self) -> Kind:
@@ -378,6 +378,11 @@ class Site:
     columns_by_person: Mapping[str, tuple[Column, ...]] = field(default_factory=dict)
     entries: tuple[Entry, ...] = ()
     """Every published entry of every kind, newest first."""
+
+    def files_used(self) -> frozenset[str]:
+        """Attachments (paths under files/) that published documents and photos name."""
+        documents = {d.file for e in self.entries for d in e.documents if d.file}
+        return frozenset(documents | {p.photo for p in self.people if p.photo})
 
 
 E = TypeVar("E", bound=Entry)

@@ -12,18 +12,42 @@ import difflib
 import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from kkrsite.errors import Problem
+from kkrsite.attachments import IMAGE_SUFFIXES, is_image
+from kkrsite.errors import Problem, display_path
 from kkrsite.model.entities import Period as PeriodValue
 from kkrsite.read import Source
+from kkrsite.safefs import nfc
 from kkrsite.slugs import slugify
 from kkrsite.yamlfile import KeyPath
 
 INVALID: Any = object()
 """Returned for a value that failed its check; the problem is already reported."""
 
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+"""A slug, matched whole (`fullmatch`): `$` would let a trailing newline through."""
+MAX_SLUG = 80
+"""The longest slug: it is a folder name in the built site, and a URL people type."""
+
+
+def suggest_slug(text: str) -> str:
+    """A valid slug made from `text`, cut at a hyphen to at most MAX_SLUG characters."""
+    slug = slugify(text)
+    if len(slug) > MAX_SLUG:
+        slug = slug[: MAX_SLUG + 1].rsplit("-", 1)[0][:MAX_SLUG]
+    return slug
+
+
+def slug_problem(slug: str) -> str | None:
+    """Why `slug` cannot be used in a URL, or None."""
+    if not SLUG_RE.fullmatch(slug):
+        return "use only lower-case a-z, digits and hyphens"
+    if len(slug) > MAX_SLUG:
+        return f"it is {len(slug)} characters long; use at most {MAX_SLUG}"
+    return None
 
 
 @dataclass
@@ -37,6 +61,11 @@ class Checker:
     """None when topics.yaml could not be read: its problem is reported, uses are not."""
     regions: Collection[str] = ()
     attachments: Collection[str] = ()
+    refused: Collection[str] = ()
+    """Files under files/ that were refused (and reported): uses of them are not reported."""
+    files_root: Path | None = None
+    """The content's files/ folder, named in messages about missing attachments."""
+    """Files under files/ that were refused (and reported): uses of them are not reported."""
 
     def report(self, path: KeyPath, message: str) -> Any:
         """Record a problem at the line of `path`; returns INVALID for convenience."""
@@ -67,7 +96,8 @@ def _show(value: Any) -> str:
         return "empty"
     if isinstance(value, bool):
         return f"{str(value).lower()} (yes/no)"
-    return f"'{value}'"
+    text = str(value)
+    return f"'{text[:60]}…'" if len(text) > 60 else f"'{text}'"
 
 
 @dataclass(frozen=True)
@@ -94,7 +124,7 @@ class Int(Type):
     example: str = ""
 
     def check(self, value: Any, name: str, path: KeyPath, c: Checker) -> Any:
-        if isinstance(value, str) and value.strip().isdigit():
+        if isinstance(value, str) and re.fullmatch(r"[0-9]{1,9}", value.strip()):
             value = int(value)  # `year: "2012"` means the same as `year: 2012`
         if isinstance(value, bool) or not isinstance(value, int):
             return self.wrong(
@@ -119,7 +149,7 @@ class Bool(Type):
         return value
 
 
-_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -129,7 +159,7 @@ class Date(Type):
     example: str = "2011-08-29"
 
     def check(self, value: Any, name: str, path: KeyPath, c: Checker) -> Any:
-        match = _DATE_RE.match(str(value)) if isinstance(value, str) else None
+        match = _DATE_RE.fullmatch(str(value)) if isinstance(value, str) else None
         if match is None:
             return self.wrong(value, name, path, c, "a date written YYYY-MM-DD")
         parsed = parse_date(value)
@@ -142,7 +172,7 @@ class Date(Type):
 
 def parse_date(text: str) -> dt.date | None:
     """`2011-08-29` as a date; None when it is not one (e.g. 2011-02-30)."""
-    match = _DATE_RE.match(text)
+    match = _DATE_RE.fullmatch(text)
     if match is None:
         return None
     try:
@@ -151,7 +181,7 @@ def parse_date(text: str) -> dt.date | None:
         return None
 
 
-_TIME_RE = re.compile(r"^(\d{1,2})[:.](\d{2})$")
+_TIME_RE = re.compile(r"(\d{1,2})[:.](\d{2})", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -163,15 +193,17 @@ class Time(Type):
     def check(self, value: Any, name: str, path: KeyPath, c: Checker) -> Any:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             # `time: 9.30` unquoted, as Danes write the clock: YAML reads the number 9.3.
-            hours, minutes = int(value), round((value - int(value)) * 100)
-            if 0 <= hours <= 23 and 0 <= minutes <= 59 and value >= 0:
+            in_day = 0 <= value < 24  # also false for NaN; infinity never reaches int()
+            hours = int(value) if in_day else -1
+            minutes = round((value - hours) * 100) if in_day else -1
+            if 0 <= hours <= 23 and 0 <= minutes <= 59:
                 return dt.time(hours, minutes)
             return c.report(
                 path,
                 f"'{name}' must be a time such as `{name}: \"09:30\"`; "
                 f"YAML read {value} as a number",
             )
-        match = _TIME_RE.match(value) if isinstance(value, str) else None
+        match = _TIME_RE.fullmatch(value) if isinstance(value, str) else None
         if match is None or int(match[1]) > 23 or int(match[2]) > 59:
             return self.wrong(value, name, path, c, "a time written HH:MM on the 24-hour clock")
         return dt.time(int(match[1]), int(match[2]))
@@ -203,19 +235,16 @@ class Choice(Type):
 
 @dataclass(frozen=True)
 class Slug(Type):
-    """A URL-safe name: lower-case ASCII letters, digits and single hyphens."""
+    """A URL-safe name: lower-case ASCII letters, digits and single hyphens, at most 80."""
 
     example: str = "moede-i-naestved"
 
     def check(self, value: Any, name: str, path: KeyPath, c: Checker) -> Any:
-        if not isinstance(value, str) or not SLUG_RE.match(value):
-            suggestion = slugify(str(value)) if isinstance(value, str) else ""
+        why = slug_problem(value) if isinstance(value, str) else "use a name, not a number"
+        if why is not None:
+            suggestion = suggest_slug(value) if isinstance(value, str) else ""
             hint = f" (e.g. '{suggestion}')" if suggestion else ""
-            return c.report(
-                path,
-                f"'{name}' {_show(value)} is not a valid slug: use only lower-case a-z, "
-                f"digits and hyphens{hint}",
-            )
+            return c.report(path, f"'{name}' {_show(value)} is not a valid slug: {why}{hint}")
         return value
 
 
@@ -238,13 +267,82 @@ class Pattern(Type):
         return text
 
 
-URL = Pattern(
-    r"https?://[^\s/]+\S*|mailto:\S+@\S+", "an address starting with https://", "https://www.kl.dk/"
-)
-EMAIL = Pattern(r"[^@\s\"'<>]+@[^@\s\"'<>]+\.[a-zA-Z]{2,}", "an e-mail address", "kkr@kl.dk")
+EMAIL_RE = re.compile(r"[^@\s\"'<>]+@[^@\s\"'<>]+\.[a-zA-Z]{2,}")
+_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)", re.ASCII)
+_BASE_PATH = re.compile(r"[A-Za-z0-9._~%/-]*", re.ASCII)
+_LOOPBACK = frozenset(("localhost", "127.0.0.1", "::1"))
+
+
+def url_problem(text: str, base: bool = False) -> str | None:
+    """Why `text` cannot be used as a link (or, with `base`, as the site's base_url), or None.
+
+    A link is http(s) with a real host name, or mailto:. The base_url is stricter:
+    https, no user name or password, no query or fragment, a plain path; plain http
+    only for the local machine (a preview on localhost).
+    """
+    if any(c.isspace() or not c.isprintable() for c in text):
+        return "it holds a space or an invisible character"
+    if not base and text.startswith("mailto:"):
+        return None if EMAIL_RE.fullmatch(text.removeprefix("mailto:")) else "not an e-mail link"
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError as exc:
+        return f"it cannot be read as an address ({exc})"
+    host = parts.hostname or ""
+    secure = parts.scheme == "https" or (parts.scheme == "http" and (host in _LOOPBACK or not base))
+    if not secure:
+        return "it must start with https://"
+    if not host:
+        return "it has no host name after https://"
+    if parts.username is not None or parts.password is not None:
+        return "it must not hold a user name or password"
+    if port is not None and not 0 < port < 65536:
+        return f"the port {port} does not exist"
+    if ":" not in host and not _valid_host(host):
+        return f"'{host}' is not a valid host name"
+    if base and (parts.query or parts.fragment or "?" in text or "#" in text):
+        return "it must not have a ? query or # fragment"
+    if base and not _BASE_PATH.fullmatch(parts.path):
+        return "its path may hold only letters a-z, digits, '-', '_', '.', '~' and '/'"
+    return None
+
+
+def _valid_host(host: str) -> bool:
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return False
+    labels = ascii_host.rstrip(".").split(".")
+    return len(ascii_host) <= 253 and all(_LABEL.fullmatch(label) for label in labels)
+
+
+@dataclass(frozen=True)
+class Url(Type):
+    """A link (https://…, or mailto:); with `base`, the address the site itself is served from."""
+
+    base: bool = False
+    example: str = "https://www.kl.dk/"
+
+    def check(self, value: Any, name: str, path: KeyPath, c: Checker) -> Any:
+        if not isinstance(value, str) or not value.strip():
+            return self.wrong(value, name, path, c, "an address starting with https://")
+        text = value.strip()
+        why = url_problem(text, self.base)
+        if why is not None:
+            return c.report(
+                path,
+                f"'{name}' {_show(text)} is not a usable address: {why} (e.g. `{name}: "
+                f"{self.example}`)",
+            )
+        return text
+
+
+URL = Url()
+EMAIL = Pattern(EMAIL_RE.pattern, "an e-mail address", "kkr@kl.dk")
 PHONE = Pattern(r"\+?[0-9][0-9 ()./-]{2,}", "a phone number (digits and spaces)", '"3370 3370"')
 
-_PERIOD_RE = re.compile(r"^(\d{4})\s*[-\u2013]\s*(\d{4})$")
+_PERIOD_RE = re.compile(r"(\d{4}) *[-\u2013] *(\d{4})", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -254,7 +352,7 @@ class Period(Type):
     example: str = '"2010-2013"'
 
     def check(self, value: Any, name: str, path: KeyPath, c: Checker) -> Any:
-        match = _PERIOD_RE.match(str(value)) if value is not None else None
+        match = _PERIOD_RE.fullmatch(str(value).strip()) if value is not None else None
         if match is None or int(match[1]) > int(match[2]):
             return self.wrong(value, name, path, c, "an election period such as 2010-2013")
         return PeriodValue(int(match[1]), int(match[2]))
@@ -287,21 +385,30 @@ class Ref(Type):
 
 @dataclass(frozen=True)
 class FileRef(Type):
-    """A file under files/, published under /filer/."""
+    """A file under files/, published under /filer/; with `images`, a picture."""
 
     example: str = "referat-2011-08-29.pdf"
+    images: bool = False
 
     def check(self, value: Any, name: str, path: KeyPath, c: Checker) -> Any:
         if not isinstance(value, str) or not value.strip():
             return self.wrong(value, name, path, c, "the path of a file under files/")
-        rel = value.strip().removeprefix("/").removeprefix("files/")
-        if rel in c.attachments:
-            return rel
-        return c.report(
-            path,
-            f"attachment '{value}' does not exist: put the file in files/{rel}, "
-            f"or correct the name{_did_you_mean(rel, c.attachments)}",
-        )
+        rel = nfc(value.strip().removeprefix("/").removeprefix("files/"))
+        if rel in c.refused:
+            return INVALID  # the file itself is reported: one mistake, one message
+        if rel not in c.attachments:
+            where = display_path(c.files_root / rel, Path.cwd()) if c.files_root else f"files/{rel}"
+            return c.report(
+                path,
+                f"attachment '{value}' does not exist: put the file in {where}, "
+                f"or correct the name{_did_you_mean(rel, c.attachments)}",
+            )
+        if self.images and not is_image(rel):
+            return c.report(
+                path,
+                f"'{name}' must be a picture ({', '.join(IMAGE_SUFFIXES)}); '{rel}' is not one",
+            )
+        return rel
 
 
 @dataclass(frozen=True)
@@ -310,6 +417,8 @@ class ListOf(Type):
 
     item: Type
     non_empty: bool = False
+    most: int = 200
+    """The longest list accepted: every list item becomes output, so input must be bounded."""
 
     @property
     def example(self) -> str:  # type: ignore[override]
@@ -326,6 +435,10 @@ class ListOf(Type):
             values = [value]
         if self.non_empty and not values:
             return c.report(path, f"'{name}' must list at least one{_example_suffix(self, name)}")
+        if len(values) > self.most:
+            return c.report(
+                path, f"'{name}' lists {len(values)} items; at most {self.most} are allowed here"
+            )
         out = [self.item.check(v, name, (*path, i), c) for i, v in enumerate(values)]
         return INVALID if any(v is INVALID for v in out) else tuple(out)
 
@@ -441,7 +554,7 @@ SITE = Record(
         Field("title", Text(), "the site's name, shown in every page's header", required=True),
         Field(
             "base_url",
-            URL,
+            Url(base=True, example="https://kkr.dk/"),
             "the address the site is served from, e.g. https://kkr.dk/",
             required=True,
         ),
@@ -478,7 +591,7 @@ PERSON = Record(
         ),
         Field("party", Text(example="S"), "the party letter, e.g. S or V", required=True),
         Field("municipality", Text(example="Herlev Kommune"), "e.g. Herlev Kommune", required=True),
-        Field("photo", FileRef(), "a picture under files/"),
+        Field("photo", FileRef(example="kjeld-hansen.jpg", images=True), "a picture under files/"),
         Field("url", URL, "a page about the person elsewhere"),
     )
 )
@@ -527,12 +640,22 @@ REGION = Record(
     )
 )
 
+MAX_TOPICS = 100
+"""Topics in topics.yaml: each has a page and a feed (the example site needs six)."""
+MAX_TOPICS_PER_ENTRY = 10
+"""Topics on one entry: each puts the entry on another page and in another feed."""
+
+MAX_AUTHORS = 10
+"""Writers of one column (all five chairs together is the most seen): each lists it."""
+
 ENTRY_FIELDS = (
     Field("slug", Slug(), "overrides the slug made from the file name"),
     Field("summary", Text(), "one or two sentences for lists and feeds"),
     Field("updated", Date(), "when the entry was last changed"),
     Field("draft", Bool(), "true leaves the entry out unless the build is run with --drafts"),
-    Field("topics", ListOf(Ref("topic")), "topic slugs from topics.yaml"),
+    Field(
+        "topics", ListOf(Ref("topic"), most=MAX_TOPICS_PER_ENTRY), "topic slugs from topics.yaml"
+    ),
 )
 
 AGENDA_ITEM = Record(
@@ -613,7 +736,7 @@ COLUMN = Record(
         Field("issue", Text(example='"26/2011"'), "the issue, e.g. 26/2011"),
         Field(
             "authors",
-            ListOf(Ref("person"), non_empty=True),
+            ListOf(Ref("person"), non_empty=True, most=MAX_AUTHORS),
             "person slugs of the writers",
             required=True,
         ),
