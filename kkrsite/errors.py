@@ -68,5 +68,17 @@ def _problem_order(p: Problem) -> tuple[str, int, str]:
     return (p.path.as_posix(), p.line or 0, p.message)
 
 
+class MarkdownLimitError(ValueError):
+    """A body refused because it exceeds what a council body ever needs; `line` is 1-based.
+
+    Raised with the line inside the body; the render step names the content file.
+    """
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(f"line {line}: {message}")
+        self.line = line
+        self.message = message
+
+
 class UsageError(KkrsiteError):
     """The command line asks for something that cannot be done (e.g. a missing folder)."""

@@ -24,9 +24,9 @@ from markupsafe import Markup
 
 from kkrsite import calendars, feeds, opendata, sitemap
 from kkrsite.dates import date_da, month_da, time_da
-from kkrsite.errors import Problem
+from kkrsite.errors import MarkdownLimitError, Problem
 from kkrsite.links import Links
-from kkrsite.markdown import MarkdownLimitError, absolutize, render_markdown
+from kkrsite.markdown import render_markdown
 from kkrsite.model.entities import (
     AgreementKind,
     AgreementStatus,
@@ -49,6 +49,7 @@ from kkrsite.routes import (
     output_file,
 )
 from kkrsite.safefs import link_problem, linked_component
+from kkrsite.sanitise import absolutize
 
 LABELS: Mapping[Enum, str] = {
     MeetingStatus.PLANNED: "Planlagt",

@@ -4,7 +4,7 @@ These read build/ as a reader's browser, a search engine and a feed reader would
 so they catch what no single template test sees: a link to a page that was never
 made, or markup that would run script. Markup is judged by an HTML5 parse
 (lexbor), the reading a browser makes, never by patterns in the text; feed
-bodies are held to the sanitiser's own allow-list (kkrsite.markdown).
+bodies are held to the sanitiser's own allow-list (kkrsite.htmlpolicy).
 """
 
 from __future__ import annotations
@@ -22,14 +22,14 @@ import icalendar
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from kkrsite.errors import Problem
-from kkrsite.markdown import (
+from kkrsite.htmlpolicy import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_CLASSES,
     ALLOWED_TAGS,
     TABLE_WRAPPER,
     URL_SCHEMES,
-    scan_tags,
 )
+from kkrsite.htmlscan import scan_tags
 
 _LINKING = {("a", "href"), ("link", "href"), ("img", "src"), ("script", "src"), ("source", "src")}
 """The URLs a page links to or loads from the site: each must exist in build/."""

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from kkrsite.feeds import write_rss
 from kkrsite.links import Links
-from kkrsite.markdown import absolutize, render_markdown
+from kkrsite.markdown import render_markdown
 from kkrsite.model.entities import (
     Agreement,
     AgreementKind,
@@ -25,6 +25,7 @@ from kkrsite.model.entities import (
     Topic,
 )
 from kkrsite.routes import Feed
+from kkrsite.sanitise import absolutize
 
 BASE = "https://kkr.example.dk/"
 LINKS = Links(BASE)
