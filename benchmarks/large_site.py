@@ -69,12 +69,12 @@ def main() -> None:
         t0 = time.perf_counter()
         loaded = load(options)
         t1 = time.perf_counter()
-        pages = render(options, loaded)
+        rendered = render(options, loaded)
         t2 = time.perf_counter()
-        write_site(options.out, pages, copies(options, loaded))
+        write_site(options.out, rendered.files, copies(loaded, rendered.attachments))
         t3 = time.perf_counter()
         peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        print(f"{args.entries} entries, {len(pages)} pages")
+        print(f"{args.entries} entries, {len(rendered.files)} files")
         print(
             f"read+model+routes {t1 - t0:.2f} s, render {t2 - t1:.2f} s, "
             f"write {t3 - t2:.2f} s, total {t3 - t0:.2f} s"

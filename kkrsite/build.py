@@ -64,13 +64,24 @@ def load(options: Options) -> Loaded:
     return Loaded(site, planned, tree.attachments, assets)
 
 
-def render(options: Options, loaded: Loaded) -> dict[str, bytes]:
+@dataclass(frozen=True)
+class Rendered:
+    """Every page and generated file, and which attachments the site uses."""
+
+    files: Mapping[str, bytes]
+    """Output path → bytes."""
+    attachments: frozenset[str]
+    """Paths under files/ that published documents, photos and body links use."""
+
+
+def render(options: Options, loaded: Loaded) -> Rendered:
     """Render every page and file in memory; raises ContentError for template faults."""
     renderer = Renderer(loaded.site, template_dirs(options.templates))
     rendered, problems = render_site(renderer, loaded.plan)
     if problems:
         raise ContentError(problems)
-    return rendered
+    used = loaded.site.files_used() | (renderer.linked_files & loaded.attachments.keys())
+    return Rendered(rendered, frozenset(used))
 
 
 def build(options: Options) -> BuildResult:
@@ -78,20 +89,17 @@ def build(options: Options) -> BuildResult:
     started = time.perf_counter()
     loaded = load(options)
     rendered = render(options, loaded)
-    written = write_site(options.out, rendered, copies(loaded))
-    pages = len(loaded.plan.pages)
-    return BuildResult(
-        pages, len(rendered) - pages, written - len(rendered), time.perf_counter() - started
-    )
+    written = write_site(options.out, rendered.files, copies(loaded, rendered.attachments))
+    pages, generated = len(loaded.plan.pages), len(rendered.files)
+    return BuildResult(pages, generated - pages, written - generated, time.perf_counter() - started)
 
 
-def copies(loaded: Loaded) -> list[tuple[Path, str]]:
+def copies(loaded: Loaded, used: frozenset[str]) -> list[tuple[Path, str]]:
     """Files published as they are: attachments under /filer/, template assets under /assets/.
 
-    Only attachments that published content uses are published: a draft's PDF, or a file
-    nothing names, stays unpublished at its guessable address.
+    Only the attachments in `used` are published: a draft's PDF, or a file nothing
+    names, stays unpublished at its guessable address.
     """
-    used = loaded.site.files_used()
     found = [
         (attachment.path, FILES_PREFIX.strip("/") + "/" + rel)
         for rel, attachment in loaded.attachments.items()
@@ -101,9 +109,8 @@ def copies(loaded: Loaded) -> list[tuple[Path, str]]:
     return found
 
 
-def unused_attachments(loaded: Loaded) -> list[Path]:
-    """Files under files/ that no published entry or person uses: they are not published."""
-    used = loaded.site.files_used()
+def unused_attachments(loaded: Loaded, used: frozenset[str]) -> list[Path]:
+    """Files under files/ outside `used`: nothing published names them, so they are not."""
     return [a.path for rel, a in loaded.attachments.items() if rel not in used]
 
 

@@ -119,12 +119,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         else:
             loaded = load(options)
-            render(options, loaded)
+            rendered = render(options, loaded)
             print(
                 f"No problems: {len(loaded.plan.pages)} pages would be built from "
                 f"{display_path(options.content, Path.cwd())}/"
             )
-            for path in unused_attachments(loaded):
+            for path in unused_attachments(loaded, rendered.attachments):
                 print(
                     f"{display_path(path, Path.cwd())}: note: no published entry uses this file, "
                     "so it is not published; link it from an entry, or delete it"

@@ -123,6 +123,15 @@ def scan_tags(html: str) -> Iterator[Tag]:
             yield item
 
 
+def urls_in(html: str) -> Iterator[str]:
+    """The targets of the links and images in `html`, character references decoded."""
+    for tag in scan_tags(html):
+        if not tag.closing and tag.name in ("a", "img"):
+            url = tag.attr("href" if tag.name == "a" else "src")
+            if url:
+                yield url
+
+
 def _after_gt(html: str, pos: int) -> int:
     found = html.find(">", pos)
     return len(html) if found < 0 else found + 1

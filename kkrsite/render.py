@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import traceback
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path, PurePath
 from typing import Any
+from urllib.parse import unquote, urljoin, urlsplit
 
 import jinja2
 from babel.numbers import format_decimal
@@ -25,6 +26,7 @@ from markupsafe import Markup
 from kkrsite import calendars, feeds, opendata, sitemap
 from kkrsite.dates import date_da, month_da, time_da
 from kkrsite.errors import MarkdownLimitError, Problem
+from kkrsite.htmlscan import urls_in
 from kkrsite.links import Links
 from kkrsite.markdown import render_markdown
 from kkrsite.model.entities import (
@@ -37,6 +39,7 @@ from kkrsite.model.entities import (
 )
 from kkrsite.routes import (
     DATA_FILES,
+    FILES_PREFIX,
     Page,
     Plan,
     agreements_url,
@@ -48,7 +51,7 @@ from kkrsite.routes import (
     meetings_url,
     output_file,
 )
-from kkrsite.safefs import link_problem, linked_component
+from kkrsite.safefs import link_problem, linked_component, nfc
 from kkrsite.sanitise import absolutize
 
 LABELS: Mapping[Enum, str] = {
@@ -117,6 +120,8 @@ class Renderer:
         self.template_paths = template_paths
         self._bodies: dict[str, Markup] = {}
         self._rendering: Entry | None = None
+        self.linked_files: set[str] = set()
+        """Paths under files/ that rendered bodies link to: published with the site."""
         """The entry whose body is being rendered, named if the body breaks a limit."""
         self.env = Sandbox(
             loader=NoLinkLoader([str(p) for p in template_paths]),
@@ -158,10 +163,25 @@ class Renderer:
         if key not in self._bodies:
             self._rendering = entry
             try:
-                self._bodies[key] = Markup(render_markdown(entry.body))
+                html = render_markdown(entry.body)
             finally:
                 self._rendering = None
+            self._bodies[key] = Markup(html)
+            if "filer/" in entry.body:  # only such a body can link an attachment
+                self.linked_files.update(self._attachments_linked(html, entry))
         return self._bodies[key]
+
+    def _attachments_linked(self, html: str, entry: Entry) -> Iterator[str]:
+        """The paths under files/ that a body's links and images point to."""
+        page = self.links.absolute_url(entry)
+        files = urlsplit(self.links.absolute_url(FILES_PREFIX))
+        for url in urls_in(html):
+            try:
+                target = urlsplit(urljoin(page, url))
+            except ValueError:
+                continue
+            if target.netloc == files.netloc and target.path.startswith(files.path):
+                yield nfc(unquote(target.path.removeprefix(files.path)))
 
     def feed_html(self, entry: Entry) -> str:
         """An entry's body for feeds: every link absolute, since readers show it out of context."""

@@ -222,3 +222,21 @@ def test_a_base_url_from_the_command_line_is_checked(site: Path, url: str, why: 
 def test_a_preview_on_localhost_may_use_http(site: Path) -> None:
     code, stderr = kkrsite(site, "build", "--base-url", "http://127.0.0.1:8000/")
     assert code == 0, stderr
+
+
+def test_an_attachment_linked_only_from_a_body_is_published(site: Path) -> None:
+    pdf = b"%PDF-1.4\n%bilag\n"
+    (site / "content/files/bilag-1.pdf").write_bytes(pdf)
+    (site / "content/files/kort.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 16)
+    column = site / "content/columns/2011-09-08-samarbejde-paa-tvaers.md"
+    column.write_text(
+        column.read_text(encoding="utf-8")
+        + "\n[Bilag 1](/filer/bilag-1.pdf) og ![Kort](../../filer/kort.png)\n",
+        encoding="utf-8",
+    )
+    code, stderr = kkrsite(site)
+    assert code == 0, stderr
+    assert (site / "build/filer/bilag-1.pdf").read_bytes() == pdf
+    assert (site / "build/filer/kort.png").is_file()
+    result = run_kkrsite("check", cwd=site, epoch=EPOCH)
+    assert "note:" not in result.stdout
