@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Mapping
 
 from babel.dates import format_date
 
-from kkrsite.errors import UsageError
+from kkrsite.errors import UsageError, printable
 from kkrsite.model.entities import TIMEZONE
 
 
@@ -17,11 +18,16 @@ def today(environ: Mapping[str, str] = os.environ) -> dt.date:
     epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
         try:
-            return dt.datetime.fromtimestamp(int(epoch), TIMEZONE).date()
+            if not re.fullmatch("[0-9]{1,11}", epoch):
+                raise ValueError(epoch)  # `int()` would also take full-width digits, "1_000", "-1"
+            day = dt.datetime.fromtimestamp(int(epoch), TIMEZONE).date()
+            if day.year >= 2200:
+                raise ValueError(epoch)
+            return day
         except (ValueError, OverflowError, OSError):
             raise UsageError(
-                "SOURCE_DATE_EPOCH must be whole seconds since 1970 (e.g. 1314576000); "
-                f"it is '{epoch}'"
+                "SOURCE_DATE_EPOCH must be whole seconds since 1970, before the year 2200 "
+                f"(e.g. 1314576000); it is '{printable(epoch)}'"
             ) from None
     return dt.datetime.now(TIMEZONE).date()
 

@@ -68,6 +68,17 @@ def _problem_order(p: Problem) -> tuple[str, int, str]:
     return (p.path.as_posix(), p.line or 0, p.message)
 
 
+class TemplateProblem(KkrsiteError):
+    """A page could not be rendered because of its template; carries the one problem."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+    def lines(self) -> list[str]:
+        return [self.problem.format()]
+
+
 class MarkdownLimitError(ValueError):
     """A body refused because it exceeds what a council body ever needs; `line` is 1-based.
 

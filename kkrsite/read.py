@@ -113,7 +113,9 @@ _MARKDOWN_DIRS = {
     "agreements": Kind.AGREEMENT,
 }
 MAX_CONTENT_FILES = 50_000
-"""The most YAML and Markdown files read: the build's time and memory grow with them."""
+"""The most files (YAML, Markdown, attachments) read: time and memory grow with them."""
+MAX_REGIONS = 20
+"""Region folders: each has its own pages and feeds, and every all-region entry is in each."""
 MAX_ATTACHMENT_BYTES = 100_000_000
 """The largest attachment published: a long annual report as PDF is ~20 MB."""
 
@@ -175,7 +177,18 @@ def read_content(root: Path) -> tuple[ContentTree, list[Problem]]:
     person_slugs = [nfc(path.stem) for path in want(listing(root / "people"), Kind.PERSON, _YAML)]
 
     region_dirs = []
-    for region_dir in listing(root / "kkr").dirs:
+    regions = listing(root / "kkr").dirs
+    if len(regions) > MAX_REGIONS:
+        problems.append(
+            Problem(
+                root / "kkr",
+                None,
+                f"holds {len(regions)} region folders; kkrsite builds at most {MAX_REGIONS} "
+                "(Denmark has five KKR): remove the surplus",
+            )
+        )
+        regions = ()
+    for region_dir in regions:
         region_dirs.append(nfc(region_dir.name))
         region = listing(region_dir)
         kkr_files = [p for p in region.files if p.stem == "kkr" and p.suffix.lower() in _YAML]
@@ -206,16 +219,22 @@ def read_content(root: Path) -> tuple[ContentTree, list[Problem]]:
     for folder, kind in (("columns", Kind.COLUMN), ("publications", Kind.PUBLICATION)):
         want(listing(root / folder), kind, (".md",))
 
-    if len(found) > MAX_CONTENT_FILES:
+    attachment_files: list[Path] = []
+    pending = [root / "files"]
+    while pending and len(attachment_files) <= MAX_CONTENT_FILES:
+        listed = listing(pending.pop())
+        pending.extend(listed.dirs)
+        attachment_files.extend(listed.files)
+    if len(found) + len(attachment_files) > MAX_CONTENT_FILES:
         problems.append(
             Problem(
                 root,
                 None,
-                f"holds {len(found):,} YAML and Markdown files; kkrsite builds at most "
-                f"{MAX_CONTENT_FILES:,} (twenty years of five councils is a few thousand)",
+                f"holds more than {MAX_CONTENT_FILES:,} files; kkrsite builds at most that many "
+                "(twenty years of five councils is a few thousand)",
             )
         )
-        found = []
+        found, attachment_files = [], []
     for path, kind in found:
         source, problem = _read_source(root, path, kind)
         if problem is not None:
@@ -225,19 +244,15 @@ def read_content(root: Path) -> tuple[ContentTree, list[Problem]]:
 
     attachments: dict[str, Attachment] = {}
     refused: set[str] = set()
-    pending = [root / "files"]
-    while pending:
-        listed = listing(pending.pop())
-        pending.extend(listed.dirs)
-        for path in listed.files:
-            rel = nfc(path.relative_to(root / "files").as_posix())
-            size = path.lstat().st_size
-            why = attachment_refusal(path, size)
-            if why is not None:
-                problems.append(Problem(path, None, why))
-                refused.add(rel)
-            else:
-                attachments[rel] = Attachment(path, size)
+    for path in sorted(attachment_files):
+        rel = nfc(path.relative_to(root / "files").as_posix())
+        size = path.lstat().st_size
+        why = attachment_refusal(path, size)
+        if why is not None:
+            problems.append(Problem(path, None, why))
+            refused.add(rel)
+        else:
+            attachments[rel] = Attachment(path, size)
 
     tree = ContentTree(
         root=root,

@@ -7,25 +7,21 @@ is rendered once per build, however many pages show it.
 
 from __future__ import annotations
 
-import datetime as dt
-import inspect
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import Enum
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 import jinja2
 from babel.numbers import format_decimal
-from jinja2.loaders import split_template_path
-from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from kkrsite import calendars, feeds, opendata, sitemap
 from kkrsite.dates import date_da, month_da, time_da
-from kkrsite.errors import MarkdownLimitError, Problem
+from kkrsite.errors import MarkdownLimitError, Problem, TemplateProblem
 from kkrsite.htmlscan import urls_in
 from kkrsite.links import Links
 from kkrsite.markdown import render_markdown
@@ -51,7 +47,8 @@ from kkrsite.routes import (
     meetings_url,
     output_file,
 )
-from kkrsite.safefs import link_problem, linked_component, nfc
+from kkrsite.safefs import nfc
+from kkrsite.sandbox import COMPILED, NoLinkLoader, Sandbox, deadline
 from kkrsite.sanitise import absolutize
 
 LABELS: Mapping[Enum, str] = {
@@ -97,6 +94,11 @@ def filesize_da(size: int) -> str:
     raise AssertionError("unreachable")
 
 
+FEED_BODY_LIMIT = 30_000
+"""Characters of body HTML a feed item carries: a long set of minutes is about 20,000."""
+_LONG_BODY = '<p>Teksten er lang. <a href="{url}">Læs den på siden</a>.</p>'
+
+
 @dataclass(frozen=True)
 class PageView:
     """What templates see as `page`."""
@@ -125,7 +127,7 @@ class Renderer:
         """The entry whose body is being rendered, named if the body breaks a limit."""
         self.env = Sandbox(
             loader=NoLinkLoader([str(p) for p in template_paths]),
-            bytecode_cache=_COMPILED,
+            bytecode_cache=COMPILED,
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -184,8 +186,15 @@ class Renderer:
                 yield nfc(unquote(target.path.removeprefix(files.path)))
 
     def feed_html(self, entry: Entry) -> str:
-        """An entry's body for feeds: every link absolute, since readers show it out of context."""
-        return absolutize(str(self.markdown(entry)), self.links.absolute_url(entry))
+        """An entry's body for feeds: every link absolute, since readers show it out of context.
+
+        A body longer than FEED_BODY_LIMIT is not copied into every feed it is in (a
+        region's, each topic's, …): the item says where to read it instead.
+        """
+        html, url = self.markdown(entry), self.links.absolute_url(entry)
+        if len(html) > FEED_BODY_LIMIT:
+            html = Markup(_LONG_BODY).format(url=url)
+        return absolutize(str(html), url)
 
     def render(self, page: Page) -> bytes:
         """One page as UTF-8 bytes; template faults raise `TemplateProblem`."""
@@ -199,8 +208,9 @@ class Renderer:
             feed_title=page.feed_title,
         )
         try:
-            template = self.env.get_template(page.template)
-            return template.render(page=view, **page.context).encode("utf-8")
+            with deadline():
+                template = self.env.get_template(page.template)
+                return template.render(page=view, **page.context).encode("utf-8")
         except TemplateProblem:
             raise
         except MarkdownLimitError as exc:
@@ -227,79 +237,6 @@ class Renderer:
 
     def _problem(self, filename: str | None, line: int | None, message: str) -> Problem:
         return Problem(Path(filename or "templates"), line, f"template error: {message}")
-
-
-_PLAIN_VALUES = (str, bytes, int, float, bool, tuple, list, dict, dt.date, dt.time, dt.timedelta)
-
-
-class Sandbox(SandboxedEnvironment):
-    """Templates come by pull request too: they may call only what kkrsite gives them.
-
-    Jinja's sandbox already hides private attributes (`__globals__`, …). On top of it,
-    a template may call its macros, the functions kkrsite registers, Jinja's own helpers,
-    and methods of plain values and of the model (which does no I/O) — never a method of
-    a path or of anything else that could reach the file system or the environment.
-    """
-
-    _allowed: frozenset[int] = frozenset()
-
-    def allow(self, *functions: object) -> None:
-        """Let templates call these objects (kkrsite's globals), besides Jinja's own."""
-        builtin = (v for v in self.globals.values() if callable(v))
-        self._allowed = frozenset(id(f) for f in (*functions, *builtin) if callable(f))
-
-    def is_safe_callable(self, obj: Any) -> bool:
-        if not super().is_safe_callable(obj):
-            return False
-        if id(obj) in self._allowed or isinstance(obj, jinja2.runtime.Macro):
-            return True
-        owner = getattr(obj, "__self__", None)
-        if owner is None or isinstance(owner, (PurePath, type)) or inspect.ismodule(owner):
-            return False
-        module = type(owner).__module__
-        return isinstance(owner, _PLAIN_VALUES) or module.startswith(("kkrsite.model", "jinja2"))
-
-
-class _CompiledTemplates(jinja2.BytecodeCache):
-    """Compiled templates kept for the life of the process, checked against their source.
-
-    Compiling the templates is most of a small build; a second build in the same process
-    (the live preview, the tests) reuses them while their text is unchanged.
-    """
-
-    def __init__(self) -> None:
-        self._store: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        if bucket.key in self._store:
-            bucket.bytecode_from_string(self._store[bucket.key])  # ignored if the source changed
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self._store[bucket.key] = bucket.bytecode_to_string()
-
-
-_COMPILED = _CompiledTemplates()
-
-
-class NoLinkLoader(jinja2.FileSystemLoader):
-    """A FileSystemLoader that refuses a template reached through a symbolic link."""
-
-    def get_source(
-        self, environment: jinja2.Environment, template: str
-    ) -> tuple[str, str, Callable[[], bool]]:
-        for folder in self.searchpath:
-            link = linked_component(Path(folder, *split_template_path(template)), Path(folder))
-            if link is not None:
-                raise TemplateProblem(link_problem(link))
-        return super().get_source(environment, template)
-
-
-class TemplateProblem(Exception):
-    """A page could not be rendered because of its template."""
-
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(problem.message)
-        self.problem = problem
 
 
 def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:

@@ -66,27 +66,38 @@ def name_problem(name: str) -> str | None:
     return None
 
 
-_HIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+HIDDEN = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+    "\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]"
+)
 """Characters no text needs (TAB and LF are fine, CR is gone by now): C0 and C1 controls,
 DEL, the line and paragraph separators (YAML counts them as line breaks, so every line
-number after one would be wrong), lone surrogates and non-characters. They break XML
-feeds, and ESC can rewrite a terminal line."""
+number after one would be wrong), the bidirectional overrides (they make text read
+differently from how it is stored), lone surrogates and non-characters. They break
+XML feeds, and ESC can rewrite a terminal line."""
+
+
+def describe_hidden(char: str) -> str:
+    """What a character HIDDEN matches is, for a message: `an invisible … (U+001B)`."""
+    code = ord(char)
+    if code in (0x2028, 0x2029):
+        what = "an invisible line separator"
+    elif 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069:
+        what = "an invisible text-direction mark"
+    elif 0xD800 <= code <= 0xDFFF or 0xFDD0 <= code <= 0xFDEF or code >= 0xFFFE:
+        what = "a character that is not valid text"
+    else:
+        what = "an invisible control character"
+    return f"{what} (U+{code:04X})"
 
 
 def hidden_character(text: str, first_line: int = 1) -> tuple[int, str] | None:
     """The line of the first invisible character no content needs, and what to do; or None."""
-    found = _HIDDEN.search(text)
+    found = HIDDEN.search(text)
     if found is None:
         return None
-    code = ord(found.group())
-    if code in (0x2028, 0x2029):
-        what = "an invisible line separator"
-    elif 0xD800 <= code <= 0xDFFF or code >= 0xFFFE:
-        what = "a character that is not valid text"
-    else:
-        what = "an invisible control character"
     line = text.count("\n", 0, found.start()) + first_line
-    return line, f"this line holds {what} (U+{code:04X}); delete it"
+    return line, f"this line holds {describe_hidden(found.group())}; delete it"
 
 
 def nfc(text: str) -> str:

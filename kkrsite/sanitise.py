@@ -8,6 +8,7 @@ sanitiser pass, and a sanitiser pass always comes after them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
@@ -28,12 +29,14 @@ from kkrsite.htmlpolicy import (
 )
 from kkrsite.htmlscan import Rebuild
 
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
 AttributeFilter = Callable[[str, str, str], "str | None"]
 
 
 def clean(html: str, *, wrapper: bool, attribute_filter: AttributeFilter | None = None) -> str:
     """One nh3 pass with the allow-list; `wrapper` also allows exactly the table wrapper div."""
-    return nh3.clean(
+    cleaned = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         clean_content_tags={"script", "style"},
@@ -45,6 +48,9 @@ def clean(html: str, *, wrapper: bool, attribute_filter: AttributeFilter | None 
         link_rel=None,
         strip_comments=True,
     )
+    # A character reference (`&#1;`) can spell a control character the read step would
+    # refuse as text; nh3 writes it out raw. Control characters have no place in HTML.
+    return _CONTROLS.sub("", cleaned)
 
 
 def unique_ids() -> AttributeFilter:
@@ -54,8 +60,9 @@ def unique_ids() -> AttributeFilter:
     def keep(tag: str, attribute: str, value: str) -> str | None:
         if attribute != "id":
             return value
-        if value in RESERVED_IDS or value.startswith(RESERVED_ID_PREFIXES) or value in seen:
-            return None
+        reserved = value in RESERVED_IDS or value.startswith(RESERVED_ID_PREFIXES)
+        if reserved or value in seen or not value or any(c.isspace() for c in value):
+            return None  # an id must be unique, non-empty and without spaces
         seen.add(value)
         return value
 

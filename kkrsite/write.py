@@ -168,7 +168,9 @@ def _refuse_foreign(target: Path, out: Path) -> None:
     if not os.path.lexists(target):
         return
     _refuse_unsafe_path(target, out)
-    if _state(target) == "foreign":
+    # The output folder itself is only ever a finished build: a marker that is empty or
+    # half-written (a `touch`, a text cut short) does not make a folder kkrsite's.
+    if _state(target) not in ("complete", "empty"):
         raise UsageError(
             f"'{out}' is not a folder kkrsite built (it has no {MARKER} and is not empty): "
             "choose another --out, or empty it first"

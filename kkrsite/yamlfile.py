@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from kkrsite.safefs import hidden_character
+from kkrsite.safefs import HIDDEN, describe_hidden, hidden_character
 
 KeyPath = tuple[str | int, ...]
 
@@ -35,12 +35,13 @@ MAX_KEY_CHARS = 100
 # Longer runs of digits are identifiers, not quantities: they stay the text that was written
 # (Python refuses to convert more than 4,300 digits, and no field needs such a number).
 MAX_INT_DIGITS = 15
+# Values (texts, lists, groups) in one file: a council's kkr.yaml with every municipality,
+# member and appointment holds about 500. Counted as the events come, so a 1 MB flood of
+# tiny values is refused at once instead of built and then found too long.
+MAX_VALUES = 20_000
 
 # libyaml's parser when PyYAML was built with it: several times faster than the Python one.
 _Parser: Callable[[str], Any] = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
-
-# C0 controls except TAB and LF, DEL and the C1 controls: invisible, and never meant.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 class YamlError(Exception):
@@ -195,6 +196,7 @@ def _build(parser: Any, offset: int) -> Parsed:
     lines: dict[KeyPath, int] = {}
     stack: list[_Frame] = []
     root: Any = None
+    values = 0
     while True:
         kind = type(event)
         if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
@@ -216,6 +218,13 @@ def _build(parser: Any, offset: int) -> Parsed:
             raise YamlError(line, _ANCHOR_MESSAGE)
         if event.tag is not None:
             raise YamlError(line, _tag_message(event.tag))
+        values += 1
+        if values > MAX_VALUES:
+            raise YamlError(
+                line,
+                f"the file holds more than {MAX_VALUES:,} values (texts, list items, fields); "
+                "kkrsite content needs far fewer: remove the surplus or split the file",
+            )
         top = stack[-1] if stack else None
         is_key = top is not None and not top.has_key and isinstance(top.container, dict)
         value: Any
@@ -291,13 +300,9 @@ def _check_scalar(text: str, line: int, is_key: bool) -> None:
         )
     # Double quotes let YAML write any character as an escape (`"\x1b"`, `"\0"`), so the
     # value is checked, not only the raw text.
-    found = _CONTROL.search(text)
+    found = HIDDEN.search(text)
     if found is not None:
-        raise YamlError(
-            line,
-            f"the {what} holds an invisible control character "
-            f"(U+{ord(found.group()):04X}); delete it",
-        )
+        raise YamlError(line, f"the {what} holds {describe_hidden(found.group())}; delete it")
     # Field names are repeated in messages, one a line: no line breaks, tabs or invisibles.
     if is_key and not text.isprintable():
         code = next(ord(char) for char in text if not char.isprintable())

@@ -23,3 +23,11 @@ def test_today_follows_source_date_epoch_in_copenhagen() -> None:
 def test_a_bad_epoch_is_explained() -> None:
     with pytest.raises(UsageError, match="SOURCE_DATE_EPOCH must be whole seconds"):
         today({"SOURCE_DATE_EPOCH": "igår"})
+
+
+@pytest.mark.parametrize(
+    "epoch", ["\uff11\uff12\uff13", "1_000", "-1", "1e20", "99999999999999", "7258118400"]
+)
+def test_an_epoch_that_is_not_plain_seconds_before_2200_is_refused(epoch: str) -> None:
+    with pytest.raises(UsageError, match="SOURCE_DATE_EPOCH must be whole seconds"):
+        today({"SOURCE_DATE_EPOCH": epoch})

@@ -240,3 +240,75 @@ def test_an_attachment_linked_only_from_a_body_is_published(site: Path) -> None:
     assert (site / "build/filer/kort.png").is_file()
     result = run_kkrsite("check", cwd=site, epoch=EPOCH)
     assert "note:" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("template", "why"),
+    [
+        ("{{ 'a' * 10**9 }}", "a repeated value longer than 1,000,000"),
+        ("{{ [0] * 10**8 }}", "a repeated value longer than 1,000,000"),
+        ("{{ 9 ** 1000000 }}", "a power above 100"),
+        ('{{ "%0999999999d"|format(1) }}', "a format with a width or precision over 999,999"),
+        ("{{ 'a'|center(10**9) }}", "center to a width over 1,000,000"),
+        ("{{ 'a'.ljust(10**9) }}", "is not safely callable"),
+        ("{{ lipsum(n=99999) }}", "'lipsum' is undefined"),
+    ],
+)
+def test_a_template_cannot_make_a_value_of_any_size(site: Path, template: str, why: str) -> None:
+    (site / "templates").mkdir()
+    (site / "templates/404.html").write_text(template)
+    stderr = refused(site)
+    assert stderr.startswith("templates/404.html:1: template error: ")
+    assert why in stderr
+
+
+def test_a_template_that_loops_for_ever_is_stopped(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("kkrsite.sandbox.PAGE_SECONDS", 0.5)
+    (site / "templates").mkdir()
+    (site / "templates/404.html").write_text(
+        "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
+    )
+    stderr = refused(site)
+    assert "TooSlow: rendering took more than 0.5 s: is there a loop in the template?" in stderr
+
+
+def test_an_empty_marker_does_not_make_a_folder_replaceable(site: Path) -> None:
+    docs = site / "docs"
+    docs.mkdir()
+    (docs / "vigtigt.txt").write_text("behold mig")
+    (docs / ".kkrsite-build").touch()
+    stderr = refused(site, "build", "--out", "docs")
+    assert "'docs' is not a folder kkrsite built" in stderr
+    assert (docs / "vigtigt.txt").read_text() == "behold mig"
+
+
+def test_too_many_region_folders_are_refused(site: Path) -> None:
+    for n in range(25):
+        folder = site / f"content/kkr/r{n}"
+        folder.mkdir()
+        (folder / "kkr.yaml").write_text(f"name: KKR R{n}\nregion: Region R{n}\n")
+    stderr = refused(site)
+    assert "content/kkr: holds 26 region folders; kkrsite builds at most 20" in stderr
+
+
+def test_too_many_files_are_refused(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("kkrsite.read.MAX_CONTENT_FILES", 12)
+    for n in range(5):
+        (site / f"content/files/bilag-{n}.txt").write_text("tekst")
+    stderr = refused(site)
+    assert "content: holds more than 12 files; kkrsite builds at most that many" in stderr
+
+
+def test_a_long_body_is_not_copied_into_every_feed(site: Path) -> None:
+    column = site / "content/columns/2011-09-08-samarbejde-paa-tvaers.md"
+    long_text = "Kommunerne står stærkere sammen. " * 2000
+    column.write_text(column.read_text(encoding="utf-8") + "\n" + long_text, encoding="utf-8")
+    code, stderr = kkrsite(site)
+    assert code == 0, stderr
+    feed = (site / "build/klummer/feed.xml").read_text(encoding="utf-8")
+    assert "Teksten er lang. &lt;a href=" in feed
+    assert long_text not in feed
+    page = (site / "build/klummer/samarbejde-paa-tvaers/index.html").read_text(encoding="utf-8")
+    assert long_text.strip() in page

@@ -112,7 +112,7 @@ def test_output_is_identical_twice_and_keeps_danish_letters(site: Site, name: st
 
 
 def test_html_characters_are_escaped_but_read_back(make_site: MakeSite) -> None:
-    title = "Styringsaftale <script>alert('&\u2028')</script>"
+    title = "Styringsaftale <script>alert('&')</script>"  # U+2028 is refused on reading now
     agreement = FILES["kkr/hovedstaden/agreements/styringsaftale-2012.md"]
     assert isinstance(agreement, str)
     site = _site(

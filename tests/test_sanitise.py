@@ -39,3 +39,15 @@ def test_a_feed_body_passes_the_site_checks_own_reading() -> None:
         '<a href="../">op</a> <abbr title="KommuneKontaktRåd">KKR</abbr>\n'
     )
     assert description_problems(absolutize(page, BASE)) == []
+
+
+def test_a_character_reference_cannot_smuggle_a_control_character() -> None:
+    html = render_markdown('<a href="x&#0000001;y">l&#27;[2J</a>\n')
+    assert "\x01" not in html and "\x1b" not in html
+    assert 'href="xy"' in html
+
+
+def test_raw_heading_ids_that_are_empty_or_hold_spaces_are_dropped() -> None:
+    html = render_markdown('<h3 id="">e</h3>\n\n<h2 id="a b">sp</h2>\n')
+    ids = [n.attributes.get("id") for n in LexborHTMLParser(html, is_fragment=True).css("h2, h3")]
+    assert "" not in ids and "a b" not in ids

@@ -318,3 +318,11 @@ def test_no_input_gives_anything_but_a_yaml_error_on_a_line_of_the_text() -> Non
             assert 2 <= error.line <= 2 + text.count("\n"), (text, error)
             assert error.message.isprintable(), (text, error)
     assert 0 < refused < len(texts)
+
+
+def test_a_flood_of_values_is_refused_as_it_is_read() -> None:
+    text = "name: x\nfoo: [" + ", ".join("1" for _ in range(30_000)) + "]\n"
+    with pytest.raises(YamlError) as caught:
+        parse_yaml(text)
+    assert caught.value.line == 2
+    assert caught.value.message.startswith("the file holds more than 20,000 values")

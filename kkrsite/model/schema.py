@@ -162,6 +162,8 @@ class Date(Type):
         match = _DATE_RE.fullmatch(str(value)) if isinstance(value, str) else None
         if match is None:
             return self.wrong(value, name, path, c, "a date written YYYY-MM-DD")
+        if int(match[1]) not in YEARS:
+            return c.report(path, f"'{name}' is {value}: {_YEARS_HINT}")
         parsed = parse_date(value)
         if parsed is None:
             return c.report(
@@ -170,10 +172,16 @@ class Date(Type):
         return parsed
 
 
+YEARS = range(1900, 2200)
+"""The years a date or period may name: enough for any council, and safe for every writer
+(calendars and open data compute with the years around a date)."""
+_YEARS_HINT = f"use a year from {YEARS.start} to {YEARS.stop - 1}"
+
+
 def parse_date(text: str) -> dt.date | None:
-    """`2011-08-29` as a date; None when it is not one (e.g. 2011-02-30)."""
+    """`2011-08-29` as a date; None when it is not one (e.g. 2011-02-30) or not in YEARS."""
     match = _DATE_RE.fullmatch(text)
-    if match is None:
+    if match is None or int(match[1]) not in YEARS:
         return None
     try:
         return dt.date(int(match[1]), int(match[2]), int(match[3]))
@@ -269,7 +277,8 @@ class Pattern(Type):
 
 EMAIL_RE = re.compile(r"[^@\s\"'<>]+@[^@\s\"'<>]+\.[a-zA-Z]{2,}")
 _LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)", re.ASCII)
-_BASE_PATH = re.compile(r"[A-Za-z0-9._~%/-]*", re.ASCII)
+_BASE_PATH = re.compile(r"(/(?!\.\.?(/|$))[A-Za-z0-9._~-]*)*/?", re.ASCII)
+"""A plain path: letters, digits and `-._~` between slashes, no `.` or `..` segment."""
 _LOOPBACK = frozenset(("localhost", "127.0.0.1", "::1"))
 
 
@@ -304,7 +313,10 @@ def url_problem(text: str, base: bool = False) -> str | None:
     if base and (parts.query or parts.fragment or "?" in text or "#" in text):
         return "it must not have a ? query or # fragment"
     if base and not _BASE_PATH.fullmatch(parts.path):
-        return "its path may hold only letters a-z, digits, '-', '_', '.', '~' and '/'"
+        return (
+            "its path may hold only letters a-z, digits, '-', '_', '.', '~' and '/', "
+            "and no '.' or '..' folder"
+        )
     return None
 
 
@@ -355,6 +367,8 @@ class Period(Type):
         match = _PERIOD_RE.fullmatch(str(value).strip()) if value is not None else None
         if match is None or int(match[1]) > int(match[2]):
             return self.wrong(value, name, path, c, "an election period such as 2010-2013")
+        if int(match[1]) not in YEARS or int(match[2]) not in YEARS:
+            return c.report(path, f"'{name}' is {match[0]}: {_YEARS_HINT}")
         return PeriodValue(int(match[1]), int(match[2]))
 
 
