@@ -16,6 +16,7 @@ from collections.abc import Callable
 from email.utils import format_datetime
 from html import escape
 
+from kkrsite.htmlscan import inert
 from kkrsite.links import Links
 from kkrsite.model.entities import (
     Agreement,
@@ -78,7 +79,7 @@ def _item(
     _text(item, "pubDate", rfc822(entry.published))
     html = _description(entry, body_html)
     if html:
-        _text(item, "description", html)
+        _text(item, "description", html, html=True)
     for topic in entry.topics:
         _text(item, "category", topic.name)
 
@@ -92,9 +93,11 @@ def _description(entry: Entry, body_html: Callable[[Entry], str]) -> str:
     return "\n".join(parts)
 
 
-def _text(parent: ET.Element, tag: str, text: str) -> ET.Element:
+def _text(parent: ET.Element, tag: str, text: str, html: bool = False) -> ET.Element:
+    """A child element holding `text`; plain text (`html` false) is kept inert for readers
+    that take it as HTML."""
     element = ET.SubElement(parent, tag)
-    element.text = _NOT_XML.sub("", text)
+    element.text = _NOT_XML.sub("", text if html else inert(text))
     return element
 
 

@@ -123,6 +123,23 @@ def scan_tags(html: str) -> Iterator[Tag]:
             yield item
 
 
+def inert(text: str) -> str:
+    """Plain text that stays plain when a program reads it as HTML: each `<` that would
+    start a tag is written `&lt;`.
+
+    RSS leaves open whether a title is text or HTML, and readers differ; a title such
+    as `Møde <script>…` must not become markup in the readers that take it as HTML.
+    """
+    starts = [tag.offset for tag in scan_tags(text)] if "<" in text else []
+    if not starts:
+        return text
+    parts, last = [], 0
+    for offset in starts:
+        parts += [text[last:offset], "&lt;"]
+        last = offset + 1
+    return "".join([*parts, text[last:]])
+
+
 def urls_in(html: str) -> Iterator[str]:
     """The targets of the links and images in `html`, character references decoded."""
     for tag in scan_tags(html):

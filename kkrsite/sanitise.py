@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 import nh3
 from selectolax.lexbor import LexborHTMLParser
@@ -53,11 +53,27 @@ def clean(html: str, *, wrapper: bool, attribute_filter: AttributeFilter | None 
     return _CONTROLS.sub("", cleaned)
 
 
+def url_safe(url: str) -> str:
+    """A URL with the characters URLs may not hold (space, quotes, `<`, `>`, …) %-encoded.
+
+    Browsers encode them anyway; written encoded, the page is valid HTML and a URL
+    can never look like the end of its attribute to a careless reader.
+    """
+    return quote(url, safe=_URL_SAFE)
+
+
+_URL_SAFE = "!#$%&'()*+,/:;=?@[]~-._"
+"""RFC 3986's reserved and unreserved punctuation, and `%` of existing escapes."""
+
+
 def unique_ids() -> AttributeFilter:
-    """An attribute filter for one nh3 pass: drop ids the page uses or the fragment repeats."""
+    """An attribute filter for one nh3 pass: drop ids the page uses or the fragment repeats,
+    and %-encode what a URL may not hold."""
     seen: set[str] = set()
 
     def keep(tag: str, attribute: str, value: str) -> str | None:
+        if (tag, attribute) in URL_ATTRIBUTES:
+            return url_safe(value)
         if attribute != "id":
             return value
         reserved = value in RESERVED_IDS or value.startswith(RESERVED_ID_PREFIXES)
@@ -95,7 +111,7 @@ def absolutize(html: str, base: str) -> str:
         except ValueError:  # e.g. an unclosed IPv6 bracket: not a URL
             return None
         # nh3 checks the scheme before the filter runs, not after: check the result here.
-        return joined if scheme.lower() in URL_SCHEMES else None
+        return url_safe(joined) if scheme.lower() in URL_SCHEMES else None
 
     return clean(html, wrapper=True, attribute_filter=absolute)
 

@@ -8,6 +8,8 @@ import xml.etree.ElementTree as ET
 from io import BytesIO
 from pathlib import Path
 
+from selectolax.lexbor import LexborHTMLParser
+
 from kkrsite.feeds import write_rss
 from kkrsite.links import Links
 from kkrsite.markdown import render_markdown
@@ -185,9 +187,13 @@ def test_last_build_date_is_the_newest_items_date_not_the_clock() -> None:
     )
 
 
-def test_titles_are_plain_text() -> None:
+def test_titles_are_plain_text_that_stays_inert_when_read_as_html() -> None:
     ch = check_feed(rss(feed(COLUMN)))
-    assert text(ch, "item/title") == "Samarbejde <script>alert(1)</script> & tillid"
+    title = text(ch, "item/title")
+    assert title == "Samarbejde &lt;script>alert(1)&lt;/script> & tillid"
+    as_html = LexborHTMLParser(f"<p>{title}</p>", is_fragment=True)
+    assert as_html.css("script") == []
+    assert as_html.text() == "Samarbejde <script>alert(1)</script> & tillid"
 
 
 def test_description_is_escaped_html_without_script_and_with_absolute_links() -> None:

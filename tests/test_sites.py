@@ -14,9 +14,13 @@ import subprocess
 from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
 import pytest
 from conftest import run_kkrsite, tree
+from selectolax.lexbor import LexborHTMLParser
+
+from kkrsite.sitecheck import check_site
 
 SITES = Path(__file__).resolve().parent / "sites"
 INVALID = SITES / "invalid"
@@ -476,6 +480,37 @@ def test_hostile_site_has_no_javascript_or_data_urls(build: Build) -> None:
                 cleaned = re.sub(r"[\s\x00-\x1f]", "", value or "")
                 assert not _BAD_URL.match(cleaned), f"<{tag} {name}={value!r}> in {rel}"
                 assert name != "style", f"<{tag} style=…> in {rel}"
+
+
+def test_no_feed_text_carries_markup_by_an_html5_parsers_reading(build: Build) -> None:
+    """Descriptions are HTML as text, and some readers take titles as HTML too: parsed as
+    such a reader parses them, nothing can run."""
+    out = build(FJENDTLIG)
+    for feed in sorted(out.rglob("feed.xml")):
+        for element in ET.parse(feed).getroot().iter():
+            tree = LexborHTMLParser(element.text or "", is_fragment=True)
+            for node in tree.css("*"):
+                assert node.tag not in _DANGEROUS_TAGS, (feed, element.tag, node.tag)
+                for name, value in node.attributes.items():
+                    assert not name.startswith("on"), (feed, node.tag, name)
+                    cleaned = re.sub(r"[\s\x00-\x1f]", "", value or "")
+                    assert not _BAD_URL.match(cleaned), (feed, node.tag, value)
+
+
+def test_the_site_check_finds_nothing_runnable_on_the_hostile_site(build: Build) -> None:
+    """Only the hostile relative links, which lead nowhere, are left to report."""
+    out = build(FJENDTLIG)
+    problems = check_site(out, "https://kkr.example.dk/")
+    assert problems, "the hostile relative links are gone: is the site check still reading?"
+    assert {p.message.split(":")[0] for p in problems} == {"broken link"}
+
+
+def test_hostile_headings_get_unique_non_empty_ids_that_avoid_the_pages_own(build: Build) -> None:
+    page = build(FJENDTLIG) / "publikationer/notat-med-feedfaelde/index.html"
+    ids = [n.attributes.get("id") for n in LexborHTMLParser(page.read_text("utf-8")).css("[id]")]
+    assert len(ids) == len(set(ids)), ids
+    assert "" not in ids
+    assert ids.count("main-content") == 1
 
 
 def test_hostile_titles_are_shown_escaped(build: Build) -> None:
