@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from icalendar import Calendar as ICalendar
 from icalendar import Event, Timezone, TimezoneDaylight, TimezoneStandard, vDuration
 
+from kkrsite.htmlscan import inert
 from kkrsite.links import Links
 from kkrsite.model.entities import TIMEZONE, Meeting, MeetingStatus
 from kkrsite.routes import Calendar
@@ -33,7 +34,7 @@ def write_ics(calendar: Calendar, links: Links) -> bytes:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", calendar.title)
+    cal.add("x-wr-calname", inert(calendar.title))
     cal.add("x-wr-timezone", TIMEZONE.key)
     cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", vDuration(REFRESH))
@@ -60,7 +61,8 @@ def _event(meeting: Meeting, links: Links, host: str) -> Event:
     event.add("dtstamp", dt.datetime.combine(stamp, dt.time(0, 0), tzinfo=dt.UTC))
     if meeting.updated is not None:
         event.add("last-modified", dt.datetime.combine(meeting.updated, dt.time(0, 0), dt.UTC))
-    event.add("summary", meeting.headline)
+    # Text fields are plain text, but some clients show them as HTML: keep them inert.
+    event.add("summary", inert(meeting.headline))
     start = meeting.start
     if start is None:
         event.add("dtstart", meeting.date)
@@ -72,12 +74,12 @@ def _event(meeting: Meeting, links: Links, host: str) -> Event:
         event.add("dtstart", start)
         event.add("dtend", end)
     if meeting.location:
-        event.add("location", meeting.location)
+        event.add("location", inert(meeting.location))
     event.add("url", url)
-    event.add("description", "\n\n".join(p for p in (meeting.summary, url) if p))
+    event.add("description", inert("\n\n".join(p for p in (meeting.summary, url) if p)))
     event.add("status", "CANCELLED" if meeting.status is MeetingStatus.CANCELLED else "CONFIRMED")
     if meeting.topics:
-        event.add("categories", [t.name for t in meeting.topics])
+        event.add("categories", [inert(t.name) for t in meeting.topics])
     return event
 
 
