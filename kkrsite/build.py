@@ -15,10 +15,11 @@ from pathlib import Path
 from kkrsite.config import Options
 from kkrsite.errors import ContentError, UsageError
 from kkrsite.model.assemble import assemble
-from kkrsite.model.entities import Site
+from kkrsite.model.entities import Site, entry_kinds
 from kkrsite.read import Attachment, read_content, read_templates
 from kkrsite.render import Renderer, render_site, template_dirs
-from kkrsite.routes import ASSETS_PREFIX, FILES_PREFIX, Plan, plan
+from kkrsite.routes import Plan, plan
+from kkrsite.urls import ASSETS_PREFIX, FILES_PREFIX
 from kkrsite.write import check_output, write_site
 
 
@@ -50,7 +51,7 @@ class BuildResult:
 def load(options: Options) -> Loaded:
     """Read, model and route the content; raises ContentError listing every problem."""
     _check_folders(options)
-    tree, problems = read_content(options.content)
+    tree, problems = read_content(options.content, entry_kinds())
     assets, template_problems = read_templates(template_dirs(options.templates))
     problems += template_problems
     site, model_problems = assemble(tree, options)

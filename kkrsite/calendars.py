@@ -13,9 +13,10 @@ from urllib.parse import urlsplit
 from icalendar import Calendar as ICalendar
 from icalendar import Event, Timezone, TimezoneDaylight, TimezoneStandard, vDuration
 
+from kkrsite.dates import TIMEZONE
 from kkrsite.htmlscan import inert
 from kkrsite.links import Links
-from kkrsite.model.entities import TIMEZONE, Meeting, MeetingStatus
+from kkrsite.model.entities import Meeting, MeetingStatus
 from kkrsite.routes import Calendar
 
 PRODID = "-//kkrsite//KKR//DA"

@@ -6,11 +6,14 @@ import datetime as dt
 import os
 import re
 from collections.abc import Mapping
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
 from kkrsite.errors import UsageError, printable
-from kkrsite.model.entities import TIMEZONE
+
+TIMEZONE = ZoneInfo("Europe/Copenhagen")
+"""Where the KKR meet: every date and time in content and output is Copenhagen's."""
 
 
 def today(environ: Mapping[str, str] = os.environ) -> dt.date:

@@ -19,14 +19,11 @@ from html import escape
 from kkrsite.htmlscan import inert
 from kkrsite.links import Links
 from kkrsite.model.entities import (
-    Agreement,
-    Column,
     Entry,
     Meeting,
-    Publication,
     SiteConfig,
 )
-from kkrsite.routes import Feed, Routable
+from kkrsite.routes import Feed
 
 ATOM = "http://www.w3.org/2005/Atom"
 ET.register_namespace("atom", ATOM)
@@ -72,7 +69,7 @@ def _item(
     channel: ET.Element, entry: Entry, links: Links, body_html: Callable[[Entry], str]
 ) -> None:
     item = ET.SubElement(channel, "item")
-    url = links.absolute_url(_routable(entry))
+    url = links.absolute_url(entry)
     _text(item, "title", entry.headline if isinstance(entry, Meeting) else entry.title)
     _text(item, "link", url)
     _text(item, "guid", url).set("isPermaLink", "true")
@@ -99,9 +96,3 @@ def _text(parent: ET.Element, tag: str, text: str, html: bool = False) -> ET.Ele
     element = ET.SubElement(parent, tag)
     element.text = _NOT_XML.sub("", text if html else inert(text))
     return element
-
-
-def _routable(entry: Entry) -> Routable:
-    if isinstance(entry, (Meeting, Agreement, Column, Publication)):
-        return entry
-    raise TypeError(f"no page for {type(entry).__name__}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from kkrsite.routes import Routable, url_of
+from kkrsite.urls import Routable, url_of
 
 
 class Links:

@@ -1,4 +1,4 @@
-"""Open data: the JSON files under /data/, one per name in `routes.DATA_FILES`.
+"""Open data: the JSON files under /data/, one per name in `routes.data_files()`.
 
 Every file has the same envelope (`generated_by`, `format_version`, `source`,
 `timezone`) and one list named after the file; people.json holds the three
@@ -10,18 +10,21 @@ clock or the order of files on disk.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Sequence
+from enum import Enum
 from typing import Any
 
+from kkrsite.dates import TIMEZONE
 from kkrsite.links import Links
 from kkrsite.model.entities import (
-    TIMEZONE,
     Agreement,
     Appointment,
     Column,
     Document,
+    Entry,
     Meeting,
     Period,
     Person,
@@ -30,10 +33,11 @@ from kkrsite.model.entities import (
     Site,
     Term,
     Topic,
+    entry_kinds,
     newest_first,
 )
-from kkrsite.routes import calendar_url, document_url, feed_url, file_url, url_of
 from kkrsite.slugs import slugify
+from kkrsite.urls import calendar_url, document_url, feed_url, file_url, url_of
 
 FORMAT_VERSION = 1
 """The major version of the format: raised only if a field is renamed or removed."""
@@ -55,10 +59,7 @@ character; everything else, æøå included, is written as it is.
 
 def write_data(name: str, site: Site, links: Links) -> bytes:
     """One /data/<name>.json file as UTF-8 bytes: pretty-printed, æøå kept as letters."""
-    try:
-        build = _FILES[name]
-    except KeyError:
-        raise ValueError(f"no open-data file called {name!r}") from None
+    build = _FILES.get(name) or _of_kind(name)
     document = {
         "generated_by": "kkrsite",
         "format_version": FORMAT_VERSION,
@@ -373,6 +374,48 @@ def _date(day: dt.date | None) -> str | None:
 
 def _time(moment: dt.time | None) -> str | None:
     return moment.strftime("%H:%M") if moment is not None else None
+
+
+def _of_kind(collection: str) -> Callable[[Site, Links], Json]:
+    """The file of a kind with no layout of its own: every field of its entries."""
+    kind = next((k for k in entry_kinds() if k.collection == collection), None)
+    if kind is None:
+        raise ValueError(f"no open-data file called {collection!r}")
+
+    def build(site: Site, links: Links) -> Json:
+        entries = newest_first(site.of_kind(kind), lambda e: e.slug)
+        return {collection: [_entry(e, links) for e in entries]}
+
+    return build
+
+
+_COMMON = frozenset(("origin", "body", "body_line", "draft"))
+"""Entry fields that are not data: where the file lies, the text itself, the draft flag."""
+
+
+def _entry(entry: Entry, links: Links) -> Json:
+    """An entry's fields as JSON: references as ids, dates as ISO text, its URL."""
+    out: Json = {"id": entry.slug}
+    for f in dataclasses.fields(entry):
+        if f.name not in _COMMON and f.name != "slug":
+            out[f.name] = _value(getattr(entry, f.name), links)
+    out["url"] = links.absolute_url(entry)
+    return out
+
+
+def _value(value: object, links: Links) -> Any:
+    match value:
+        case Person() | Topic() | Region():
+            return value.slug
+        case Document():
+            return _documents([value], links)[0]
+        case dt.date() | dt.time():
+            return value.isoformat()
+        case Enum():
+            return value.value
+        case tuple():
+            return [_value(v, links) for v in value]
+    return value
 
 
 _FILES: dict[str, Callable[[Site, Links], Json]] = {

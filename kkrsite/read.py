@@ -7,14 +7,14 @@ data with line numbers, which the model step checks and turns into the site.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
 from pathlib import Path
 from typing import Any
 
 from kkrsite.attachments import check_file
 from kkrsite.errors import Problem
+from kkrsite.kinds import EntryKind
 from kkrsite.safefs import (
     MAX_TEXT_BYTES,
     Listing,
@@ -28,18 +28,11 @@ from kkrsite.safefs import (
 )
 from kkrsite.yamlfile import KeyPath, YamlError, parse_yaml
 
-
-class Kind(Enum):
-    """What a content file describes, decided by where it lies."""
-
-    SITE = "site"
-    TOPICS = "topics"
-    PERSON = "person"
-    REGION = "region"
-    MEETING = "meeting"
-    AGREEMENT = "agreement"
-    COLUMN = "column"
-    PUBLICATION = "publication"
+SITE = "site"
+TOPICS = "topics"
+PERSON = "person"
+REGION = "region"
+"""What a YAML file describes, decided by where it lies; a Markdown entry's is its kind's name."""
 
 
 @dataclass(frozen=True)
@@ -50,7 +43,8 @@ class Source:
     """The file on disk, as found under the content folder."""
     rel: str
     """The path inside the content folder, with `/` separators."""
-    kind: Kind
+    kind: str
+    """SITE, TOPICS, PERSON, REGION, or the `name` of an entry kind."""
     data: Any
     lines: Mapping[KeyPath, int]
     body: str = ""
@@ -108,10 +102,6 @@ _MISSING = {
     "topics": "topics.yaml is missing: create it with a list of topics, each `- slug: …` "
     "with name and description",
 }
-_MARKDOWN_DIRS = {
-    "meetings": Kind.MEETING,
-    "agreements": Kind.AGREEMENT,
-}
 MAX_CONTENT_FILES = 50_000
 """The most files (YAML, Markdown, attachments) read: time and memory grow with them."""
 MAX_REGIONS = 20
@@ -120,8 +110,11 @@ MAX_ATTACHMENT_BYTES = 100_000_000
 """The largest attachment published: a long annual report as PDF is ~20 MB."""
 
 
-def read_content(root: Path) -> tuple[ContentTree, list[Problem]]:
+def read_content(root: Path, kinds: Sequence[EntryKind]) -> tuple[ContentTree, list[Problem]]:
     """Read every content file under `root`; problems are collected, never raised.
+
+    Markdown entries are found where their `kinds` say: `kkr/<region>/<folder>/` for a
+    kind that belongs to a region, `<folder>/` for the others.
 
     No symbolic link is followed anywhere under `root`, and neither `root` nor a folder on
     the way to it from the working folder may be one.
@@ -131,7 +124,8 @@ def read_content(root: Path) -> tuple[ContentTree, list[Problem]]:
         return ContentTree(root, ()), [link_problem(link)]
     problems: list[Problem] = []
     sources: list[Source] = []
-    found: list[tuple[Path, Kind]] = []
+    found: list[tuple[Path, str]] = []
+    in_region = {k.folder: k.name for k in kinds if k.in_region}
 
     def listing(folder: Path) -> Listing:
         if not folder.is_dir() or folder.is_symlink():
@@ -142,7 +136,7 @@ def read_content(root: Path) -> tuple[ContentTree, list[Problem]]:
         problems.extend(listed.problems)
         return listed
 
-    def want(listed: Listing, kind: Kind, suffixes: tuple[str, ...]) -> list[Path]:
+    def want(listed: Listing, kind: str, suffixes: tuple[str, ...]) -> list[Path]:
         for path in listed.dirs:
             problems.append(
                 Problem(path, None, "kkrsite does not read folders here: move its files up a level")
@@ -165,7 +159,7 @@ def read_content(root: Path) -> tuple[ContentTree, list[Problem]]:
         return wanted
 
     top = listing(root)
-    for name, kind in (("site", Kind.SITE), ("topics", Kind.TOPICS)):
+    for name, kind in (("site", SITE), ("topics", TOPICS)):
         named = [p for p in top.files if p.stem.lower() == name and p.suffix.lower() in _YAML]
         if not named:
             problems.append(Problem(root / f"{name}.yaml", None, _MISSING[name]))
@@ -174,7 +168,7 @@ def read_content(root: Path) -> tuple[ContentTree, list[Problem]]:
         else:
             found.append((named[0], kind))
 
-    person_slugs = [nfc(path.stem) for path in want(listing(root / "people"), Kind.PERSON, _YAML)]
+    person_slugs = [nfc(path.stem) for path in want(listing(root / "people"), PERSON, _YAML)]
 
     region_dirs = []
     regions = listing(root / "kkr").dirs
@@ -201,23 +195,25 @@ def read_content(root: Path) -> tuple[ContentTree, list[Problem]]:
         elif len(kkr_files) > 1:
             _same_stem(kkr_files, problems)
         else:
-            found.append((kkr_files[0], Kind.REGION))
+            found.append((kkr_files[0], REGION))
         for child in region.dirs:
-            if child.name in _MARKDOWN_DIRS:
-                want(listing(child), _MARKDOWN_DIRS[child.name], (".md",))
+            if child.name in in_region:
+                want(listing(child), in_region[child.name], (".md",))
         strays = [p for p in region.files if p not in kkr_files]
-        strays += [p for p in region.dirs if p.name not in _MARKDOWN_DIRS]
+        strays += [p for p in region.dirs if p.name not in in_region]
+        holds = ["kkr.yaml", *(f"{folder}/" for folder in in_region)]
         for child in strays:
             problems.append(
                 Problem(
                     child,
                     None,
-                    "not part of a region: a region folder holds kkr.yaml, meetings/ "
-                    "and agreements/",
+                    "not part of a region: a region folder holds "
+                    f"{', '.join(holds[:-1])} and {holds[-1]}",
                 )
             )
-    for folder, kind in (("columns", Kind.COLUMN), ("publications", Kind.PUBLICATION)):
-        want(listing(root / folder), kind, (".md",))
+    for entry_kind in kinds:
+        if not entry_kind.in_region:
+            want(listing(root / entry_kind.folder), entry_kind.name, (".md",))
 
     attachment_files: list[Path] = []
     pending = [root / "files"]
@@ -289,7 +285,7 @@ def _same_stem(paths: list[Path], problems: list[Problem]) -> None:
             )
 
 
-def _read_source(root: Path, path: Path, kind: Kind) -> tuple[Source | None, Problem | None]:
+def _read_source(root: Path, path: Path, kind: str) -> tuple[Source | None, Problem | None]:
     rel = nfc(path.relative_to(root).as_posix())
     try:
         raw = read_bytes(path, MAX_TEXT_BYTES)
@@ -320,7 +316,7 @@ def _read_source(root: Path, path: Path, kind: Kind) -> tuple[Source | None, Pro
     data = parsed.data
     if data is None and path.suffix == ".md":
         data = {}  # `---` `---` is a meeting with every default; required fields are checked later
-    expected_list = kind is Kind.TOPICS
+    expected_list = kind == TOPICS
     if expected_list and not isinstance(data, list):
         return None, Problem(
             path,

@@ -29,27 +29,23 @@ from kkrsite.model.entities import (
     AgreementKind,
     AgreementStatus,
     Entry,
-    Kind,
     MeetingStatus,
     Site,
 )
-from kkrsite.routes import (
-    DATA_FILES,
+from kkrsite.routes import Page, Plan, navigation
+from kkrsite.safefs import nfc
+from kkrsite.sandbox import COMPILED, NoLinkLoader, Sandbox, deadline
+from kkrsite.sanitise import absolutize
+from kkrsite.urls import (
     FILES_PREFIX,
-    Page,
-    Plan,
     agreements_url,
     asset_url,
     calendar_url,
-    data_url,
     document_url,
     file_url,
     meetings_url,
     output_file,
 )
-from kkrsite.safefs import nfc
-from kkrsite.sandbox import COMPILED, NoLinkLoader, Sandbox, deadline
-from kkrsite.sanitise import absolutize
 
 LABELS: Mapping[Enum, str] = {
     MeetingStatus.PLANNED: "Planlagt",
@@ -61,10 +57,6 @@ LABELS: Mapping[Enum, str] = {
     AgreementStatus.UDKAST: "Udkast",
     AgreementStatus.ANBEFALET: "Anbefalet af KKR",
     AgreementStatus.GODKENDT: "Godkendt af kommunalbestyrelserne",
-    Kind.MEETING: "Møde",
-    Kind.AGREEMENT: "Rammeaftale",
-    Kind.COLUMN: "Klumme",
-    Kind.PUBLICATION: "Publikation",
 }
 
 
@@ -144,7 +136,7 @@ class Renderer:
             absolute=links.absolute,
             webcal=lambda link: "webcal://" + links.absolute(link).split("://", 1)[-1],
             markdown=self.markdown,
-            data_files=tuple((name, links.link(data_url(name))) for name in DATA_FILES),
+            navigation=navigation(),
             meetings_url=lambda region: links.link(meetings_url(region)),
             agreements_url=lambda region: links.link(agreements_url(region)),
             calendar_url=lambda region=None: links.link(calendar_url(region)),

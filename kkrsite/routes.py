@@ -1,8 +1,9 @@
-"""Step 3, routes: the one module that decides every URL, and which pages the site has.
+"""Step 3, routes: which pages, feeds, calendars and data files the site has, decided once.
 
-A URL here is site-relative and ends in `/` for a page (`/kkr/hovedstaden/`);
-the render step adds the path of base_url. Two sources claiming one URL are
-reported together, each naming the other.
+`plan` reads the model and lays out the site in named steps — pages, feeds,
+calendars, open data, navigation — each a plain value the render step and the
+writers consume. URLs come from `kkrsite/urls.py`. Two sources claiming one URL
+are reported together, each naming the other.
 """
 
 from __future__ import annotations
@@ -13,77 +14,50 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import quote
 
 from kkrsite.errors import Problem, display_path
+from kkrsite.kinds import EntryKind
 from kkrsite.model.entities import (
     Agreement,
-    Column,
-    Document,
     Entry,
     Meeting,
     MeetingStatus,
     Origin,
-    Person,
-    Publication,
     Region,
     Site,
-    Topic,
+    entry_kinds,
     newest_first,
 )
+from kkrsite.urls import (
+    ARCHIVE,
+    HOME,
+    NOT_FOUND,
+    PEOPLE,
+    REGIONS,
+    ROBOTS,
+    SITEMAP,
+    TOPICS,
+    agreements_url,
+    calendar_url,
+    data_url,
+    feed_url,
+    kind_url,
+    meetings_url,
+    page_url,
+    url_of,
+    year_url,
+)
 
-FILES_PREFIX = "/filer/"
-ASSETS_PREFIX = "/assets/"
 PAGE_SIZE = 20
 """Entries a listing page shows before it continues at /…/side/2/."""
 FEED_SIZE = 50
 """Items in a feed: the newest."""
-DATA_FILES = ("regions", "people", "meetings", "agreements", "columns", "publications", "topics")
-"""The open-data files under /data/."""
-
-Routable = Region | Person | Topic | Entry
-"""Anything with a page of its own: every entry kind, regions, people and topics."""
 
 
-def url_of(obj: Routable) -> str:
-    """The site-relative URL of an entity's page."""
-    match obj:
-        case Region():
-            return f"/kkr/{obj.slug}/"
-        case Meeting():
-            return f"/kkr/{obj.region.slug}/moeder/{obj.slug}/"
-        case Agreement():
-            return f"/kkr/{obj.region.slug}/rammeaftaler/{obj.slug}/"
-        case Column():
-            return f"/klummer/{obj.slug}/"
-        case Publication():
-            return f"/publikationer/{obj.slug}/"
-        case Person():
-            return f"/personer/{obj.slug}/"
-        case Topic():
-            return f"/emner/{obj.slug}/"
-    raise TypeError(f"no URL for {type(obj).__name__}")
-
-
-def file_url(rel: str) -> str:
-    """The site-relative URL of an attachment under files/."""
-    return FILES_PREFIX + quote(rel)
-
-
-def document_url(doc: Document) -> str:
-    """Where a document points: its attachment under /filer/, or its own URL."""
-    return file_url(doc.file) if doc.file else doc.url or ""
-
-
-def asset_url(name: str) -> str:
-    """The site-relative URL of a file from the templates' static/ folder."""
-    return ASSETS_PREFIX + quote(name)
-
-
-def output_file(url: str) -> str:
-    """Where a URL is written under build/: `/kkr/x/` → `kkr/x/index.html`."""
-    path = url.lstrip("/")
-    return path + "index.html" if url.endswith("/") else path
+def data_files() -> tuple[tuple[str, str], ...]:
+    """The open-data files under /data/: (name, label), a file for each kind of entry."""
+    kinds = tuple((k.collection, k.plural.lower()) for k in entry_kinds())
+    return (("regions", "KKR"), ("people", "personer"), *kinds, ("topics", "emner"))
 
 
 @dataclass(frozen=True)
@@ -144,6 +118,20 @@ class DataFile:
 
 
 @dataclass(frozen=True)
+class Navigation:
+    """The links every page shows, as (text, site path): templates build no paths."""
+
+    menu: tuple[tuple[str, str], ...]
+    """The main menu."""
+    follow: tuple[tuple[str, str], ...]
+    """Feeds and calendars to follow, in the footer."""
+    more: tuple[tuple[str, str], ...]
+    """Lists that are not in the menu (publications, people), in the footer."""
+    data: tuple[tuple[str, str], ...]
+    """The open-data files, by their Danish names."""
+
+
+@dataclass(frozen=True)
 class Plan:
     """Everything the site consists of, decided once from the model."""
 
@@ -151,8 +139,8 @@ class Plan:
     feeds: tuple[Feed, ...]
     calendars: tuple[Calendar, ...]
     data: tuple[DataFile, ...]
-    sitemap_url: str = "/sitemap.xml"
-    robots_url: str = "/robots.txt"
+    sitemap_url: str = SITEMAP
+    robots_url: str = ROBOTS
 
     @property
     def sitemap_pages(self) -> tuple[Page, ...]:
@@ -160,213 +148,119 @@ class Plan:
         return tuple(p for p in self.pages if p.in_sitemap)
 
 
-HOME = ("Forside", "/")
-KKR = ("KKR", "/kkr/")
 Crumbs = tuple[tuple[str, str], ...]
-
-
-def feed_url(page_url: str) -> str:
-    """The feed that belongs to a page: `/kkr/x/` → `/kkr/x/feed.xml`."""
-    return page_url + "feed.xml"
-
-
-def meetings_url(region: Region) -> str:
-    """A region's list of meetings."""
-    return f"{url_of(region)}moeder/"
-
-
-def agreements_url(region: Region) -> str:
-    """A region's list of framework agreements."""
-    return f"{url_of(region)}rammeaftaler/"
-
-
-def data_url(name: str) -> str:
-    """An open-data file: `meetings` → `/data/meetings.json`."""
-    return f"/data/{name}.json"
-
-
-def calendar_url(region: Region | None) -> str:
-    """A region's meeting calendar, or the calendar of all meetings."""
-    return f"/kkr/{region.slug}/moeder.ics" if region else "/moeder.ics"
+FRONT = ("Forside", HOME)
+KKR = ("KKR", REGIONS)
 
 
 def plan(site: Site) -> tuple[Plan, list[Problem]]:
     """Every page, feed, calendar and data file, in a stable order; URL collisions as problems."""
+    feeds = _feeds(site)
+    # A page names its feed by the feed's own title: one source for both.
+    titles = {f.url: f.title for f in feeds}
+    pages = [replace(p, feed_title=titles[p.feed]) if p.feed else p for p in _pages(site)]
+    data = tuple(DataFile(data_url(name), name) for name, _ in data_files())
+    result = Plan(tuple(pages), feeds, _calendars(site), data)
+    return result, _collisions(result)
+
+
+def navigation() -> Navigation:
+    """The main menu and the footer's links, the same on every page."""
+    kinds = entry_kinds()
+    in_menu = sorted((k for k in kinds if k.menu is not None), key=lambda k: k.menu or 0)
+    return Navigation(
+        menu=(
+            FRONT,
+            KKR,
+            *((k.plural, kind_url(k)) for k in in_menu),
+            ("Emner", TOPICS),
+            ("Arkiv", ARCHIVE),
+        ),
+        follow=(
+            ("Nyheder som RSS-feed", feed_url(HOME)),
+            ("Alle møder som kalender (iCalendar)", calendar_url(None)),
+            *((f"{k.plural} som RSS-feed", feed_url(kind_url(k))) for k in kinds if k.feed_title),
+        ),
+        more=(
+            *((k.plural, kind_url(k)) for k in kinds if k.menu is None and not k.in_region),
+            ("Personer", PEOPLE),
+        ),
+        data=tuple((label, data_url(name)) for name, label in data_files()),
+    )
+
+
+# --- pages ---------------------------------------------------------------------------
+
+
+def _pages(site: Site) -> list[Page]:
+    """Every HTML page, in the order the sitemap lists them."""
     today = site.today
-    pages: list[Page] = []
-    dated_today = tuple(e for e in site.entries if e.sort_date <= today)
     upcoming = _upcoming(site.meetings, today)
     upcoming_in = {
-        r.slug: _upcoming(site.meetings_by_region.get(r.slug, ()), today) for r in site.regions
+        r.slug: _upcoming(site.indexes.meetings_by_region.get(r.slug, ()), today)
+        for r in site.regions
     }
-    pages.append(
-        Page(
-            "/",
-            "index.html",
-            site.config.title,
-            {
-                "next_meetings": upcoming[:5],
-                "latest_columns": site.columns[:5],
-                "latest": dated_today[:8],
-            },
-            feed="/feed.xml",
-        )
-    )
+    pages = _front_pages(site, upcoming, upcoming_in)
+    for region in site.regions:
+        pages += _region_pages(site, region, upcoming_in[region.slug])
+    for kind in entry_kinds():
+        pages += _kind_pages(site, kind)
+    pages += _topic_pages(site)
+    pages += _people_pages(site)
+    pages += _archive(site)
+    pages.append(Page(NOT_FOUND, "404.html", "Siden findes ikke", {}, (), in_sitemap=False))
+    return pages
+
+
+def _front_pages(
+    site: Site, upcoming: tuple[Meeting, ...], upcoming_in: Mapping[str, tuple[Meeting, ...]]
+) -> list[Page]:
+    """The front page and the overviews across all regions."""
+    dated_today = tuple(e for e in site.entries if e.sort_date <= site.today)
+    front = {
+        "next_meetings": upcoming[:5],
+        "latest_columns": site.columns[:5],
+        "latest": dated_today[:8],
+    }
     next_by_region = {slug: next(iter(ahead), None) for slug, ahead in upcoming_in.items()}
-    pages.append(
+    agreements = tuple((r, site.indexes.agreements_by_region.get(r.slug, ())) for r in site.regions)
+    return [
+        Page(HOME, "index.html", site.config.title, front, feed=feed_url(HOME)),
         Page(
-            "/kkr/",
+            REGIONS,
             "regions.html",
             "Kommunekontaktrådene",
             {"next_meeting": next_by_region},
-            (HOME,),
-        )
-    )
-    pages.append(
+            (FRONT,),
+        ),
         Page(
-            "/moeder/",
+            kind_url(Meeting.KIND),
             "meetings_overview.html",
-            "Møder",
+            Meeting.KIND.plural,
             {"next_meetings": upcoming},
-            (HOME,),
-        )
-    )
-    pages.append(
+            (FRONT,),
+        ),
         Page(
-            "/rammeaftaler/",
+            kind_url(Agreement.KIND),
             "agreements_overview.html",
-            "Rammeaftaler",
-            {
-                "by_region": tuple(
-                    (r, site.agreements_by_region.get(r.slug, ())) for r in site.regions
-                )
-            },
-            (HOME,),
-        )
-    )
-    for region in site.regions:
-        pages += _region_pages(site, region, upcoming_in[region.slug])
-    for meeting in site.meetings:
-        crumbs = (*_in_region(meeting.region), ("Møder", meetings_url(meeting.region)))
-        pages.append(_entry_page(meeting, "meeting.html", {"meeting": meeting}, crumbs))
-    for agreement in site.agreements:
-        crumbs = (
-            *_in_region(agreement.region),
-            ("Rammeaftaler", agreements_url(agreement.region)),
-        )
-        pages.append(_entry_page(agreement, "agreement.html", {"agreement": agreement}, crumbs))
-    pages += _paginated(
-        "/klummer/",
-        "columns.html",
-        "Klummer",
-        site.columns,
-        {},
-        (HOME,),
-        feed=feed_url("/klummer/"),
-    )
-    for column in site.columns:
-        pages.append(
-            _entry_page(column, "column.html", {"column": column}, (HOME, ("Klummer", "/klummer/")))
-        )
-    pages += _paginated(
-        "/publikationer/", "publications.html", "Publikationer", site.publications, {}, (HOME,)
-    )
-    for publication in site.publications:
-        crumbs = (HOME, ("Publikationer", "/publikationer/"))
-        pages.append(
-            _entry_page(publication, "publication.html", {"publication": publication}, crumbs)
-        )
-    counts = tuple((t, len(site.entries_by_topic.get(t.slug, ()))) for t in site.topics)
-    pages.append(Page("/emner/", "topics.html", "Emner", {"topics": counts}, (HOME,)))
-    for topic in site.topics:
-        entries = site.entries_by_topic.get(topic.slug, ())
-        crumbs = (HOME, ("Emner", "/emner/"))
-        pages += _paginated(
-            url_of(topic),
-            "topic.html",
-            topic.name,
-            entries,
-            {"topic": topic},
-            crumbs,
-            topic.origin,
-            feed=feed_url(url_of(topic)),
-        )
-    pages.append(Page("/personer/", "people.html", "Personer", {}, (HOME,)))
-    for person in site.people:
-        context = {
-            "person": person,
-            "roles": site.roles_by_person.get(person.slug, ()),
-            "appointments": site.appointments_by_person.get(person.slug, ()),
-            "columns": site.columns_by_person.get(person.slug, ()),
-        }
-        crumbs = (HOME, ("Personer", "/personer/"))
-        pages.append(
-            Page(url_of(person), "person.html", person.name, context, crumbs, person.origin)
-        )
-    pages += _archive(site)
-    pages.append(Page("/404.html", "404.html", "Siden findes ikke", {}, (), in_sitemap=False))
-
-    def feed(url: str, title: str, description: str, page: str, entries: tuple[Entry, ...]) -> Feed:
-        return _feed(url, title, description, page, entries, today)
-
-    feeds = [
-        feed("/feed.xml", site.config.title, site.config.description, "/", site.entries),
-        feed(
-            "/klummer/feed.xml",
-            "KKR-klummer",
-            "KKR-klummer, nyeste først.",
-            "/klummer/",
-            site.columns,
+            Agreement.KIND.plural,
+            {"by_region": agreements},
+            (FRONT,),
         ),
     ]
-    for region in site.regions:
-        feeds.append(
-            feed(
-                feed_url(url_of(region)),
-                region.name,
-                f"Møder, rammeaftaler, klummer og publikationer fra {region.name}.",
-                url_of(region),
-                site.entries_by_region.get(region.slug, ()),
-            )
-        )
-    for topic in site.topics:
-        feeds.append(
-            feed(
-                feed_url(url_of(topic)),
-                f"{topic.name} – KKR",
-                topic.description or f"Alt om {topic.name}.",
-                url_of(topic),
-                site.entries_by_topic.get(topic.slug, ()),
-            )
-        )
-    calendars = [Calendar(calendar_url(None), "Møder i alle KKR", _chronological(site.meetings))]
-    calendars += [
-        Calendar(
-            calendar_url(r),
-            f"Møder i {r.name}",
-            _chronological(site.meetings_by_region.get(r.slug, ())),
-        )
-        for r in site.regions
-    ]
-    data = [DataFile(data_url(name), name) for name in DATA_FILES]
-    # A page names its feed by the feed's own title: one source for both.
-    titles = {f.url: f.title for f in feeds}
-    pages = [replace(p, feed_title=titles[p.feed]) if p.feed else p for p in pages]
-    result = Plan(tuple(pages), tuple(feeds), tuple(calendars), tuple(data))
-    return result, _collisions(result)
 
 
 def _region_pages(site: Site, region: Region, upcoming: tuple[Meeting, ...]) -> list[Page]:
     """A region's page and its lists; `upcoming` are its meetings ahead, soonest first."""
     today = site.today
-    meetings = site.meetings_by_region.get(region.slug, ())
-    agreements = site.agreements_by_region.get(region.slug, ())
+    meetings = site.indexes.meetings_by_region.get(region.slug, ())
+    agreements = site.indexes.agreements_by_region.get(region.slug, ())
     ahead = {id(m) for m in upcoming}
     earlier = tuple(m for m in meetings if id(m) not in ahead)
     term = region.term_on(today)
     latest = region.latest_term_on(today)
     base = url_of(region)
-    crumbs = (HOME, KKR)
+    crumbs = (FRONT, KKR)
     here = (*crumbs, (region.name, base))
     overview = {
         "region": region,
@@ -379,9 +273,7 @@ def _region_pages(site: Site, region: Region, upcoming: tuple[Meeting, ...]) -> 
         "held_meetings": earlier,
         "agreements": agreements,
         "latest": tuple(
-            e
-            for e in site.entries_by_region.get(region.slug, ())
-            if isinstance(e, (Column, Publication))
+            e for e in site.indexes.entries_by_region.get(region.slug, ()) if not e.kind.in_region
         )[:10],
         "feed": feed_url(base),
         "calendar": calendar_url(region),
@@ -412,6 +304,63 @@ def _region_pages(site: Site, region: Region, upcoming: tuple[Meeting, ...]) -> 
     ]
 
 
+def _kind_pages(site: Site, kind: EntryKind) -> list[Page]:
+    """One page per entry of a kind; a kind not in regions also has its list, paginated."""
+    entries = site.of_kind(kind)
+    pages = []
+    if not kind.in_region:
+        base = kind_url(kind)
+        feed = feed_url(base) if kind.feed_title else None
+        pages += _paginated(base, kind.list_template, kind.plural, entries, {}, (FRONT,), feed=feed)
+    for entry in entries:
+        if kind.in_region:
+            region = entry.in_regions[0]
+            crumbs = (*_in_region(region), (kind.plural, kind_url(kind, region)))
+        else:
+            crumbs = (FRONT, (kind.plural, kind_url(kind)))
+        context = {kind.name: entry}
+        pages.append(
+            Page(url_of(entry), kind.page_template, entry.title, context, crumbs, entry.origin)
+        )
+    return pages
+
+
+def _topic_pages(site: Site) -> list[Page]:
+    """The list of topics, and each topic's entries, paginated."""
+    by_topic = site.indexes.entries_by_topic
+    counts = tuple((t, len(by_topic.get(t.slug, ()))) for t in site.topics)
+    pages = [Page(TOPICS, "topics.html", "Emner", {"topics": counts}, (FRONT,))]
+    for topic in site.topics:
+        pages += _paginated(
+            url_of(topic),
+            "topic.html",
+            topic.name,
+            by_topic.get(topic.slug, ()),
+            {"topic": topic},
+            (FRONT, ("Emner", TOPICS)),
+            topic.origin,
+            feed=feed_url(url_of(topic)),
+        )
+    return pages
+
+
+def _people_pages(site: Site) -> list[Page]:
+    """The list of people, and each person's roles, appointments and columns."""
+    pages = [Page(PEOPLE, "people.html", "Personer", {}, (FRONT,))]
+    for person in site.people:
+        context = {
+            "person": person,
+            "roles": site.indexes.roles_by_person.get(person.slug, ()),
+            "appointments": site.indexes.appointments_by_person.get(person.slug, ()),
+            "columns": site.indexes.columns_by_person.get(person.slug, ()),
+        }
+        crumbs = (FRONT, ("Personer", PEOPLE))
+        pages.append(
+            Page(url_of(person), "person.html", person.name, context, crumbs, person.origin)
+        )
+    return pages
+
+
 T = TypeVar("T")
 
 
@@ -432,11 +381,11 @@ def _archive(site: Site) -> list[Page]:
     )
     pages = [
         Page(
-            "/arkiv/",
+            ARCHIVE,
             "archive.html",
             "Arkiv",
             {"years": tuple((y, len(es)) for y, es in by_year)},
-            (HOME,),
+            (FRONT,),
         )
     ]
     years = [y for y, _ in by_year]  # newest first
@@ -454,11 +403,11 @@ def _archive(site: Site) -> list[Page]:
         }
         pages.append(
             Page(
-                f"/arkiv/{year}/",
+                year_url(year),
                 "archive_year.html",
                 f"Arkiv {year}",
                 context,
-                (HOME, ("Arkiv", "/arkiv/")),
+                (FRONT, ("Arkiv", ARCHIVE)),
             )
         )
     return pages
@@ -477,22 +426,19 @@ def _paginated(
     """A list of entries as pages of PAGE_SIZE: `base`, then `base`side/2/, …"""
     chunks = [entries[i : i + PAGE_SIZE] for i in range(0, len(entries), PAGE_SIZE)] or [()]
 
-    def at(n: int) -> str:
-        return base if n == 1 else f"{base}side/{n}/"
-
     pages = []
     for n, chunk in enumerate(chunks, start=1):
         pagination = Pagination(
             n,
             len(chunks),
-            at(n - 1) if n > 1 else None,
-            at(n + 1) if n < len(chunks) else None,
+            page_url(base, n - 1) if n > 1 else None,
+            page_url(base, n + 1) if n < len(chunks) else None,
         )
         page_title = title if n == 1 else f"{title} – side {n}"
         page_crumbs = crumbs if n == 1 else (*crumbs, (title, base))
         pages.append(
             Page(
-                at(n),
+                page_url(base, n),
                 template,
                 page_title,
                 {**context, "items": chunk, "pagination": pagination},
@@ -502,6 +448,46 @@ def _paginated(
             )
         )
     return pages
+
+
+# --- feeds and calendars ------------------------------------------------------------
+
+
+def _feeds(site: Site) -> tuple[Feed, ...]:
+    """The site's feed, each feed-bearing kind's, each region's and each topic's."""
+
+    def feed(url: str, title: str, description: str, page: str, entries: tuple[Entry, ...]) -> Feed:
+        return _feed(url, title, description, page, entries, site.today)
+
+    feeds = [feed(feed_url(HOME), site.config.title, site.config.description, HOME, site.entries)]
+    for kind in entry_kinds():
+        if kind.feed_title:
+            base = kind_url(kind)
+            description = f"{kind.feed_title}, nyeste først."
+            feeds.append(
+                feed(feed_url(base), kind.feed_title, description, base, site.of_kind(kind))
+            )
+    for region in site.regions:
+        feeds.append(
+            feed(
+                feed_url(url_of(region)),
+                region.name,
+                f"Møder, rammeaftaler, klummer og publikationer fra {region.name}.",
+                url_of(region),
+                site.indexes.entries_by_region.get(region.slug, ()),
+            )
+        )
+    for topic in site.topics:
+        feeds.append(
+            feed(
+                feed_url(url_of(topic)),
+                f"{topic.name} – KKR",
+                topic.description or f"Alt om {topic.name}.",
+                url_of(topic),
+                site.indexes.entries_by_topic.get(topic.slug, ()),
+            )
+        )
+    return tuple(feeds)
 
 
 def _feed(
@@ -516,21 +502,26 @@ def _feed(
     return Feed(url, title, description, page, tuple(ordered[:FEED_SIZE]))
 
 
+def _calendars(site: Site) -> tuple[Calendar, ...]:
+    """All meetings, and each region's."""
+    calendars = [Calendar(calendar_url(None), "Møder i alle KKR", _chronological(site.meetings))]
+    calendars += [
+        Calendar(
+            calendar_url(r),
+            f"Møder i {r.name}",
+            _chronological(site.indexes.meetings_by_region.get(r.slug, ())),
+        )
+        for r in site.regions
+    ]
+    return tuple(calendars)
+
+
 def _chronological(meetings: tuple[Meeting, ...]) -> tuple[Meeting, ...]:
     return tuple(sorted(meetings, key=lambda m: (m.published, url_of(m))))
 
 
 def _in_region(region: Region) -> Crumbs:
-    return (HOME, KKR, (region.name, url_of(region)))
-
-
-def _entry_page(
-    entry: Meeting | Agreement | Column | Publication,
-    template: str,
-    context: dict[str, Any],
-    breadcrumbs: Crumbs,
-) -> Page:
-    return Page(url_of(entry), template, entry.title, context, breadcrumbs, entry.origin)
+    return (FRONT, KKR, (region.name, url_of(region)))
 
 
 def _upcoming(meetings: tuple[Meeting, ...], today: dt.date) -> tuple[Meeting, ...]:

@@ -6,7 +6,7 @@ from pathlib import Path
 from conftest import MakeSite, options
 
 from kkrsite.model.assemble import assemble
-from kkrsite.model.entities import MeetingStatus, Site
+from kkrsite.model.entities import MeetingStatus, Site, entry_kinds
 from kkrsite.read import read_content
 
 COLUMN = (
@@ -15,7 +15,7 @@ COLUMN = (
 
 
 def _site(content: Path, today: dt.date = dt.date(2011, 12, 1), **kw: object) -> Site:
-    tree, problems = read_content(content)
+    tree, problems = read_content(content, entry_kinds())
     site, more = assemble(tree, options(content, today, **kw))
     assert problems + more == []
     assert site is not None
@@ -23,7 +23,7 @@ def _site(content: Path, today: dt.date = dt.date(2011, 12, 1), **kw: object) ->
 
 
 def _problems(content: Path) -> list[str]:
-    tree, problems = read_content(content)
+    tree, problems = read_content(content, entry_kinds())
     _, more = assemble(tree, options(content))
     return [
         f"{p.path.relative_to(content).as_posix()}:{p.line}: {p.message}" for p in problems + more
@@ -80,12 +80,12 @@ def test_publication_without_regions_concerns_all(make_site: MakeSite) -> None:
     )
     site = _site(content)
     assert [r.slug for r in site.publications[0].regions] == ["hovedstaden", "sjaelland"]
-    assert [e.slug for e in site.entries_by_region["sjaelland"]] == ["beretning"]
+    assert [e.slug for e in site.indexes.entries_by_region["sjaelland"]] == ["beretning"]
 
 
 def test_person_roles_by_period(make_site: MakeSite) -> None:
     site = _site(make_site())
-    roles = [(r.title, r.period.label) for r in site.roles_by_person["kjeld-hansen"]]
+    roles = [(r.title, r.period.label) for r in site.indexes.roles_by_person["kjeld-hansen"]]
     assert roles == [
         ("Formand for KKR Hovedstaden", "2010-2013"),
         ("Næstformand for KKR Hovedstaden", "2014-2017"),
@@ -125,9 +125,9 @@ def test_a_chair_listed_among_members_has_one_role(make_site: MakeSite) -> None:
         "  - period: 2010-2013\n    chair: kjeld-hansen\n    members: [kjeld-hansen, soeren-aebeloe]\n"
     )
     site = _site(make_site({"kkr/hovedstaden/kkr.yaml": region}))
-    assert [r.title for r in site.roles_by_person["kjeld-hansen"]] == [
+    assert [r.title for r in site.indexes.roles_by_person["kjeld-hansen"]] == [
         "Formand for KKR Hovedstaden"
     ]
-    assert [r.title for r in site.roles_by_person["soeren-aebeloe"]] == [
+    assert [r.title for r in site.indexes.roles_by_person["soeren-aebeloe"]] == [
         "Medlem af KKR Hovedstaden"
     ]

@@ -10,10 +10,12 @@ from conftest import MakeSite, options
 
 from kkrsite.links import Links
 from kkrsite.model.assemble import assemble
-from kkrsite.model.entities import Site
+from kkrsite.model.entities import Site, entry_kinds
 from kkrsite.opendata import write_data
 from kkrsite.read import read_content
-from kkrsite.routes import DATA_FILES
+from kkrsite.routes import data_files
+
+DATA_FILES = tuple(name for name, _ in data_files())
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -68,7 +70,7 @@ FILES: dict[str, str | bytes | None] = {
 
 
 def _site(content: Path, today: dt.date = dt.date(2011, 12, 1)) -> Site:
-    tree, problems = read_content(content)
+    tree, problems = read_content(content, entry_kinds())
     site, more = assemble(tree, options(content, today))
     assert problems + more == []
     assert site is not None

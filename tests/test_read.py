@@ -4,32 +4,33 @@ from pathlib import Path
 
 from conftest import MakeSite
 
-from kkrsite.read import Kind, read_content
+from kkrsite.model.entities import entry_kinds
+from kkrsite.read import PERSON, read_content
 
 
 def _messages(content: Path) -> list[str]:
     return [
         f"{p.path.relative_to(content).as_posix()}:{p.line}: {p.message}"
-        for p in read_content(content)[1]
+        for p in read_content(content, entry_kinds())[1]
     ]
 
 
 def test_kinds_come_from_where_files_lie(make_site: MakeSite) -> None:
-    tree, problems = read_content(make_site())
+    tree, problems = read_content(make_site(), entry_kinds())
     assert problems == []
     kinds = {s.rel: s.kind for s in tree.sources}
-    assert kinds["kkr/hovedstaden/meetings/2011-08-24.md"] is Kind.MEETING
-    assert kinds["people/kjeld-hansen.yaml"] is Kind.PERSON
+    assert kinds["kkr/hovedstaden/meetings/2011-08-24.md"] == "meeting"
+    assert kinds["people/kjeld-hansen.yaml"] == PERSON
     assert tree.region_dirs == ("hovedstaden",)
 
 
 def test_bom_and_crlf_are_fine(make_site: MakeSite) -> None:
     text = "\ufeff---\r\ntitle: Møde\r\n---\r\nLinje ét.\r\n"
     tree, problems = read_content(
-        make_site({"kkr/hovedstaden/meetings/2011-08-24.md": text.encode()})
+        make_site({"kkr/hovedstaden/meetings/2011-08-24.md": text.encode()}), entry_kinds()
     )
     assert problems == []
-    meeting = next(s for s in tree.sources if s.kind is Kind.MEETING)
+    meeting = next(s for s in tree.sources if s.kind == "meeting")
     assert meeting.data == {"title": "Møde"}
     assert meeting.body == "Linje ét.\n"
     assert meeting.body_line == 4
@@ -70,7 +71,9 @@ def test_files_kkrsite_would_ignore_are_reported(make_site: MakeSite) -> None:
 
 
 def test_attachments_are_listed_with_sizes(make_site: MakeSite) -> None:
-    tree, _ = read_content(make_site({"files/referat.pdf": b"%PDF-1.4\n", "files/.DS_Store": b"x"}))
+    tree, _ = read_content(
+        make_site({"files/referat.pdf": b"%PDF-1.4\n", "files/.DS_Store": b"x"}), entry_kinds()
+    )
     assert {rel: a.size for rel, a in tree.attachments.items()} == {"referat.pdf": 9}
 
 

@@ -7,14 +7,14 @@ import pytest
 from conftest import MakeSite, options
 
 from kkrsite.model.assemble import assemble
-from kkrsite.model.entities import Site
+from kkrsite.model.entities import Site, entry_kinds
 from kkrsite.read import read_content
 from kkrsite.render import Renderer, filesize_da, render_pages, template_dirs
 from kkrsite.routes import Page
 
 
 def _site(content: Path, **kw: object) -> Site:
-    site, problems = assemble(read_content(content)[0], options(content, **kw))
+    site, problems = assemble(read_content(content, entry_kinds())[0], options(content, **kw))
     assert site is not None and problems == []
     return site
 

@@ -5,13 +5,15 @@ import datetime as dt
 from conftest import MakeSite, options
 
 from kkrsite.model.assemble import assemble
+from kkrsite.model.entities import entry_kinds
 from kkrsite.read import read_content
-from kkrsite.routes import file_url, output_file, plan
+from kkrsite.routes import plan
+from kkrsite.urls import file_url, output_file
 
 
 def test_urls_of_the_url_map(make_site: MakeSite) -> None:
     content = make_site()
-    site, _ = assemble(read_content(content)[0], options(content))
+    site, _ = assemble(read_content(content, entry_kinds())[0], options(content))
     assert site is not None
     result, problems = plan(site)
     assert problems == []
@@ -35,7 +37,9 @@ def test_collision_names_both_files(make_site: MakeSite) -> None:
     content = make_site(
         {"columns/2011-01-10-klumme.md": column, "columns/2011-05-10-klumme.md": column}
     )
-    site, _ = assemble(read_content(content)[0], options(content, dt.date(2011, 12, 1)))
+    site, _ = assemble(
+        read_content(content, entry_kinds())[0], options(content, dt.date(2011, 12, 1))
+    )
     assert site is not None
     _, problems = plan(site)
     messages = sorted(f"{p.path.name}: {p.message}" for p in problems)

@@ -6,13 +6,13 @@ from typing import Any
 
 from kkrsite.errors import Problem
 from kkrsite.model import schema
-from kkrsite.read import Kind, Source
+from kkrsite.read import Source
 from kkrsite.yamlfile import parse_yaml
 
 
 def _check(record: schema.Record, text: str, **known: Any) -> tuple[Any, list[str]]:
     parsed = parse_yaml(text)
-    source = Source(Path("x.md"), "x.md", Kind.MEETING, parsed.data, parsed.lines)
+    source = Source(Path("x.md"), "x.md", "meeting", parsed.data, parsed.lines)
     problems: list[Problem] = []
     checker = schema.Checker(source, problems, **known)
     clean = record.check(parsed.data, "x", (), checker)

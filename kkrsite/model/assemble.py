@@ -7,17 +7,19 @@ has errors is left out; references to it are not reported again.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from kkrsite.config import Options
 from kkrsite.dates import date_da
 from kkrsite.errors import Problem
+from kkrsite.kinds import EntryKind
 from kkrsite.model import schema
 from kkrsite.model.entities import (
     AgendaItem,
@@ -28,6 +30,7 @@ from kkrsite.model.entities import (
     Column,
     Document,
     Entry,
+    Indexes,
     Meeting,
     MeetingStatus,
     Origin,
@@ -40,9 +43,10 @@ from kkrsite.model.entities import (
     SiteConfig,
     Term,
     Topic,
+    entry_classes,
     sort_entries,
 )
-from kkrsite.read import ContentTree, Kind, Source
+from kkrsite.read import PERSON, REGION, SITE, TOPICS, ContentTree, Source
 
 _DATED_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})(?:-(.+))?", re.ASCII | re.DOTALL)
 
@@ -74,8 +78,8 @@ class _Builder:
         clean = record.check(source.data, source.stem, (), self.checker(source))
         return None if clean is schema.INVALID else clean
 
-    def of_kind(self, kind: Kind) -> list[Source]:
-        return [s for s in self.tree.sources if s.kind is kind]
+    def of_kind(self, kind: str) -> list[Source]:
+        return [s for s in self.tree.sources if s.kind == kind]
 
     def origin(self, source: Source, *keys: str | int) -> Origin:
         return Origin(source.path, source.rel, source.line(*keys))
@@ -91,37 +95,43 @@ def assemble(tree: ContentTree, options: Options) -> tuple[Site | None, list[Pro
     _topics(b)
     _people(b)
     _regions(b)
-    meetings = [m for s in b.of_kind(Kind.MEETING) if (m := _meeting(b, s)) is not None]
-    agreements = [a for s in b.of_kind(Kind.AGREEMENT) if (a := _agreement(b, s)) is not None]
-    columns = [c for s in b.of_kind(Kind.COLUMN) if (c := _column(b, s)) is not None]
-    publications = [p for s in b.of_kind(Kind.PUBLICATION) if (p := _publication(b, s)) is not None]
+    built = {
+        cls.KIND.name: [e for s in b.of_kind(cls.KIND.name) if (e := _build_entry(b, s, cls))]
+        for cls in entry_classes()
+    }
     if config is None:
         return None, b.problems
 
-    def published(entries: Iterable[Entry], dated: bool) -> tuple[Any, ...]:
+    def published(kind: EntryKind) -> tuple[Entry, ...]:
         return sort_entries(
             e
-            for e in entries
+            for e in built[kind.name]
             if (options.drafts or not e.draft)
-            and (options.future or not dated or e.sort_date <= options.today)
+            and (options.future or kind.shown_before_its_date or e.sort_date <= options.today)
         )
 
+    regions = tuple(b.regions[slug] for slug in sorted(b.regions))
+    by_kind = {cls.KIND.name: published(cls.KIND) for cls in entry_classes()}
     site = Site(
         config=config,
         today=options.today,
         topics=tuple(b.topics.values()),
         people=tuple(sorted(b.people.values(), key=lambda p: (p.name, p.slug))),
-        regions=tuple(b.regions[slug] for slug in sorted(b.regions)),
-        meetings=published(meetings, dated=False),
-        agreements=published(agreements, dated=False),
-        columns=published(columns, dated=True),
-        publications=published(publications, dated=True),
+        regions=regions,
+        by_kind=by_kind,
+        indexes=_indexes(by_kind, regions),
     )
-    return _with_indexes(site), b.problems
+    return site, b.problems
+
+
+def _build_entry(b: _Builder, source: Source, cls: type[Entry]) -> Entry | None:
+    """An entry of kind `cls` from its file: by the kind's own rules, or the common ones."""
+    builder = _BUILDERS.get(cls.KIND.name)
+    return builder(b, source) if builder is not None else _common_entry(b, source, cls)
 
 
 def _site_config(b: _Builder) -> SiteConfig | None:
-    sources = b.of_kind(Kind.SITE)
+    sources = b.of_kind(SITE)
     if not sources:
         return None
     clean = b.check(sources[0], schema.SITE)
@@ -140,7 +150,7 @@ def _site_config(b: _Builder) -> SiteConfig | None:
 
 
 def _topics(b: _Builder) -> None:
-    for source in b.of_kind(Kind.TOPICS):
+    for source in b.of_kind(TOPICS):
         if len(source.data) > schema.MAX_TOPICS:
             b.report(
                 source,
@@ -188,7 +198,7 @@ def _file_slug(b: _Builder, source: Source, name: str, what: str) -> bool:
 
 
 def _people(b: _Builder) -> None:
-    for source in b.of_kind(Kind.PERSON):
+    for source in b.of_kind(PERSON):
         clean = b.check(source, schema.PERSON)
         if not _file_slug(b, source, source.stem, "file") or clean is None:
             continue
@@ -196,7 +206,7 @@ def _people(b: _Builder) -> None:
 
 
 def _regions(b: _Builder) -> None:
-    for source in b.of_kind(Kind.REGION):
+    for source in b.of_kind(REGION):
         clean = b.check(source, schema.REGION)
         if not _file_slug(b, source, source.region, "folder") or clean is None:
             continue
@@ -427,16 +437,81 @@ def _publication(b: _Builder, source: Source) -> Publication | None:
     )
 
 
-def _with_indexes(site: Site) -> Site:
-    """The site with every reverse relation computed once, for all views to read."""
-    entries = sort_entries((*site.meetings, *site.agreements, *site.columns, *site.publications))
+_BUILDERS: dict[str, Callable[[_Builder, Source], Entry | None]] = {
+    Meeting.KIND.name: _meeting,
+    Agreement.KIND.name: _agreement,
+    Column.KIND.name: _column,
+    Publication.KIND.name: _publication,
+}
+"""Kinds with rules of their own (a meeting's default title, a column's default regions);
+any other kind is built by `_common_entry`."""
+
+
+def _common_entry(b: _Builder, source: Source, cls: type[Entry]) -> Entry | None:
+    """An entry by the rules every kind shares: its record checked, references resolved.
+
+    Fields of `cls` beyond Entry's take the checked value of the field of the same
+    name; a person, topic or region slug becomes the Person, Topic or Region, a
+    document the Document. A kind that lives in a region gets `region`.
+    """
+    kind = cls.KIND
+    record = schema.record_of(kind)
+    if kind.dated_files:
+        checked = _dated_entry(b, source, record)
+        if checked is None:
+            return None
+        clean, slug = checked
+    else:
+        found = b.check(source, record)
+        if found is None or not _slug_ok(b, source, found, source.stem):
+            return None
+        clean, slug = found, source.stem
+    values = _entry_fields(b, source, clean, slug)
+    if kind.in_region:
+        values["region"] = b.regions.get(source.region)
+        if values["region"] is None:
+            return None
+    common = {f.name for f in dataclasses.fields(Entry)}
+    try:
+        for f in dataclasses.fields(cls):
+            if f.name not in values and f.name not in common and f.name in clean:
+                values[f.name] = _resolved(b, record.field(f.name).type, clean[f.name])
+    except _Unresolved:
+        return None  # it names a person or region whose file has errors, already reported
+    values["documents"] = _documents(b, clean) if "documents" in clean else ()
+    return cls(**values)
+
+
+class _Unresolved(Exception):
+    """A reference to an entity left out for errors of its own."""
+
+
+def _resolved(b: _Builder, kind: schema.Type, value: Any) -> Any:
+    """A checked value with references made objects: slugs → Person, Topic, Region."""
+    if value is None:
+        return None
+    if isinstance(kind, schema.ListOf):
+        return tuple(_resolved(b, kind.item, v) for v in value)
+    if isinstance(kind, schema.Ref):
+        references: dict[str, Mapping[str, object]] = {
+            "person": b.people,
+            "topic": b.topics,
+            "region": b.regions,
+        }
+        known = references[kind.what]
+        if value not in known:
+            raise _Unresolved(value)
+        return known[value]
+    return value
+
+
+def _indexes(by_kind: Mapping[str, tuple[Entry, ...]], regions: tuple[Region, ...]) -> Indexes:
+    """Every reverse relation the views read, computed once."""
+    entries = sort_entries(e for kind in by_kind.values() for e in kind)
     by_region: defaultdict[str, list[Entry]] = defaultdict(list)
     for entry in entries:
-        if isinstance(entry, (Meeting, Agreement)):
-            by_region[entry.region.slug].append(entry)
-        elif isinstance(entry, (Column, Publication)):
-            for region in entry.regions:
-                by_region[region.slug].append(entry)
+        for region in entry.in_regions:
+            by_region[region.slug].append(entry)
     by_topic: defaultdict[str, list[Entry]] = defaultdict(list)
     for entry in entries:
         slugs = {t.slug for t in entry.topics}
@@ -447,7 +522,7 @@ def _with_indexes(site: Site) -> Site:
 
     roles: defaultdict[str, list[Role]] = defaultdict(list)
     appointments: defaultdict[str, list[tuple[Region, Appointment]]] = defaultdict(list)
-    for region in site.regions:
+    for region in regions:
         for term in region.terms:
             held = [("Formand for", term.chair), ("Næstformand for", term.vice_chair)]
             # A chair is also a member; the member role is only shown for the others.
@@ -460,25 +535,26 @@ def _with_indexes(site: Site) -> Site:
         for appointment in region.appointments:
             appointments[appointment.person.slug].append((region, appointment))
     columns: defaultdict[str, list[Column]] = defaultdict(list)
-    for column in site.columns:
+    for column in by_kind.get(Column.KIND.name, ()):
+        assert isinstance(column, Column)
         for author in column.authors:
             columns[author.slug].append(column)
 
     def frozen(index: dict[str, list[Any]]) -> dict[str, tuple[Any, ...]]:
         return {key: tuple(values) for key, values in sorted(index.items())}
 
-    return Site(
-        **{f: getattr(site, f) for f in ("config", "today", "topics", "people", "regions")},
-        meetings=site.meetings,
-        agreements=site.agreements,
-        columns=site.columns,
-        publications=site.publications,
-        meetings_by_region=frozen(
-            {r.slug: [m for m in site.meetings if m.region is r] for r in site.regions}
-        ),
-        agreements_by_region=frozen(
-            {r.slug: [a for a in site.agreements if a.region is r] for r in site.regions}
-        ),
+    def of_kind_by_region(kind: EntryKind) -> dict[str, tuple[Any, ...]]:
+        return frozen(
+            {
+                r.slug: [e for e in by_kind.get(kind.name, ()) if any(x is r for x in e.in_regions)]
+                for r in regions
+            }
+        )
+
+    return Indexes(
+        entries=entries,
+        meetings_by_region=of_kind_by_region(Meeting.KIND),
+        agreements_by_region=of_kind_by_region(Agreement.KIND),
         entries_by_region=frozen(dict(by_region)),
         entries_by_topic=frozen(dict(by_topic)),
         roles_by_person=frozen(
@@ -491,5 +567,4 @@ def _with_indexes(site: Site) -> Site:
             }
         ),
         columns_by_person=frozen(dict(columns)),
-        entries=entries,
     )

@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import TypeVar
-from zoneinfo import ZoneInfo
+from typing import ClassVar, TypeVar, cast
 
-TIMEZONE = ZoneInfo("Europe/Copenhagen")
+from kkrsite.dates import TIMEZONE
+from kkrsite.kinds import EntryKind
 
 
 @dataclass(frozen=True)
@@ -167,15 +167,6 @@ _FILE_TYPES = frozenset(
 )
 
 
-class Kind(Enum):
-    """The kinds of Markdown entry, with their Danish names."""
-
-    MEETING = "møde"
-    AGREEMENT = "rammeaftale"
-    COLUMN = "klumme"
-    PUBLICATION = "publikation"
-
-
 @dataclass(frozen=True, kw_only=True)
 class Entry:
     """What every Markdown entry has: a slug, a title, a body and the common fields."""
@@ -192,9 +183,17 @@ class Entry:
     body_line: int = 1
     """The line of the file the body starts on, for messages about the body."""
 
+    KIND: ClassVar[EntryKind]
+    """What kind of entry this class is: declared once, read by every step."""
+
     @property
-    def kind(self) -> Kind:
+    def kind(self) -> EntryKind:
         """The kind of entry."""
+        return self.KIND
+
+    @property
+    def in_regions(self) -> tuple[Region, ...]:
+        """The regions the entry concerns: it is listed on their pages and in their feeds."""
         raise NotImplementedError
 
     @property
@@ -237,9 +236,22 @@ class Meeting(Entry):
     location: str | None = None
     agenda: tuple[AgendaItem, ...] = ()
 
+    KIND = EntryKind(
+        name="meeting",
+        collection="meetings",
+        key="møde",
+        label="Møde",
+        plural="Møder",
+        folder="meetings",
+        in_region=True,
+        path="moeder",
+        shown_before_its_date=True,
+        menu=1,
+    )
+
     @property
-    def kind(self) -> Kind:
-        return Kind.MEETING
+    def in_regions(self) -> tuple[Region, ...]:
+        return (self.region,)
 
     @property
     def sort_date(self) -> dt.date:
@@ -294,9 +306,23 @@ class Agreement(Entry):
     date: dt.date | None = None
     """When it was recommended or approved."""
 
+    KIND = EntryKind(
+        name="agreement",
+        collection="agreements",
+        key="rammeaftale",
+        label="Rammeaftale",
+        plural="Rammeaftaler",
+        folder="agreements",
+        in_region=True,
+        path="rammeaftaler",
+        dated_files=False,
+        shown_before_its_date=True,
+        menu=3,
+    )
+
     @property
-    def kind(self) -> Kind:
-        return Kind.AGREEMENT
+    def in_regions(self) -> tuple[Region, ...]:
+        return (self.region,)
 
     @property
     def sort_date(self) -> dt.date:
@@ -315,9 +341,22 @@ class Column(Entry):
     regions: tuple[Region, ...] = ()
     """Given, or else the regions the authors chaired on the date."""
 
+    KIND = EntryKind(
+        name="column",
+        collection="columns",
+        key="klumme",
+        label="Klumme",
+        plural="Klummer",
+        folder="columns",
+        in_region=False,
+        path="klummer",
+        feed_title="KKR-klummer",
+        menu=2,
+    )
+
     @property
-    def kind(self) -> Kind:
-        return Kind.COLUMN
+    def in_regions(self) -> tuple[Region, ...]:
+        return self.regions
 
     @property
     def sort_date(self) -> dt.date:
@@ -333,9 +372,20 @@ class Publication(Entry):
     regions: tuple[Region, ...] = ()
     """The regions it concerns; all of them when the content leaves it empty."""
 
+    KIND = EntryKind(
+        name="publication",
+        collection="publications",
+        key="publikation",
+        label="Publikation",
+        plural="Publikationer",
+        folder="publications",
+        in_region=False,
+        path="publikationer",
+    )
+
     @property
-    def kind(self) -> Kind:
-        return Kind.PUBLICATION
+    def in_regions(self) -> tuple[Region, ...]:
+        return self.regions
 
     @property
     def sort_date(self) -> dt.date:
@@ -353,19 +403,11 @@ class Role:
 
 
 @dataclass(frozen=True)
-class Site:
-    """The whole content set, valid and resolved, with every index the views need."""
+class Indexes:
+    """Every reverse relation the views read, computed once by `assemble`."""
 
-    config: SiteConfig
-    today: dt.date
-    topics: tuple[Topic, ...]
-    people: tuple[Person, ...]
-    regions: tuple[Region, ...]
-    meetings: tuple[Meeting, ...]
-    """Newest first, like every entry list here."""
-    agreements: tuple[Agreement, ...]
-    columns: tuple[Column, ...]
-    publications: tuple[Publication, ...]
+    entries: tuple[Entry, ...] = ()
+    """Every published entry of every kind, newest first."""
     meetings_by_region: Mapping[str, tuple[Meeting, ...]] = field(default_factory=dict)
     agreements_by_region: Mapping[str, tuple[Agreement, ...]] = field(default_factory=dict)
     entries_by_region: Mapping[str, tuple[Entry, ...]] = field(default_factory=dict)
@@ -376,13 +418,68 @@ class Site:
         default_factory=dict
     )
     columns_by_person: Mapping[str, tuple[Column, ...]] = field(default_factory=dict)
-    entries: tuple[Entry, ...] = ()
-    """Every published entry of every kind, newest first."""
+
+
+@dataclass(frozen=True)
+class Site:
+    """The whole content set, valid and resolved, with every index the views need."""
+
+    config: SiteConfig
+    today: dt.date
+    topics: tuple[Topic, ...]
+    people: tuple[Person, ...]
+    regions: tuple[Region, ...]
+    by_kind: Mapping[str, tuple[Entry, ...]]
+    """The published entries of each kind (by `EntryKind.name`), newest first."""
+    indexes: Indexes = field(default_factory=Indexes)
+
+    def of_kind(self, kind: EntryKind) -> tuple[Entry, ...]:
+        """The published entries of one kind, newest first."""
+        return self.by_kind.get(kind.name, ())
+
+    @property
+    def meetings(self) -> tuple[Meeting, ...]:
+        """Every published meeting, newest first."""
+        return cast(tuple[Meeting, ...], self.of_kind(Meeting.KIND))
+
+    @property
+    def agreements(self) -> tuple[Agreement, ...]:
+        """Every published agreement, newest first."""
+        return cast(tuple[Agreement, ...], self.of_kind(Agreement.KIND))
+
+    @property
+    def columns(self) -> tuple[Column, ...]:
+        """Every published column, newest first."""
+        return cast(tuple[Column, ...], self.of_kind(Column.KIND))
+
+    @property
+    def publications(self) -> tuple[Publication, ...]:
+        """Every published publication, newest first."""
+        return cast(tuple[Publication, ...], self.of_kind(Publication.KIND))
+
+    @property
+    def entries(self) -> tuple[Entry, ...]:
+        """Every published entry of every kind, newest first."""
+        return self.indexes.entries
 
     def files_used(self) -> frozenset[str]:
         """Attachments (paths under files/) that published documents and photos name."""
         documents = {d.file for e in self.entries for d in e.documents if d.file}
         return frozenset(documents | {p.photo for p in self.people if p.photo})
+
+
+ENTRY_CLASSES: tuple[type[Entry], ...] = (Meeting, Agreement, Column, Publication)
+"""Every kind of entry, in the order open data and mixed lists name them."""
+
+
+def entry_classes() -> tuple[type[Entry], ...]:
+    """Every kind of entry's class (read at call time, so a test may add a kind)."""
+    return ENTRY_CLASSES
+
+
+def entry_kinds() -> tuple[EntryKind, ...]:
+    """Every kind of entry."""
+    return tuple(cls.KIND for cls in ENTRY_CLASSES)
 
 
 E = TypeVar("E", bound=Entry)
@@ -400,7 +497,7 @@ def sort_entries(entries: Iterable[E]) -> tuple[E, ...]:
     return tuple(
         sorted(
             entries,
-            key=lambda e: (e.sort_date, e.kind.value, e.slug, e.origin.rel),
+            key=lambda e: (e.sort_date, e.kind.key, e.slug, e.origin.rel),
             reverse=True,
         )
     )

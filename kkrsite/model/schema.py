@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from kkrsite.attachments import IMAGE_SUFFIXES, is_image
 from kkrsite.errors import Problem, display_path
+from kkrsite.kinds import EntryKind
 from kkrsite.model.entities import Period as PeriodValue
 from kkrsite.read import Source
 from kkrsite.safefs import nfc
@@ -481,6 +482,10 @@ class Record(Type):
     shorthand: str | None = None
     """A field a plain text may stand for: an agenda item `- Budget` is `- title: Budget`."""
 
+    def field(self, name: str) -> Field:
+        """The field called `name`."""
+        return next(f for f in self.fields if f.name == name)
+
     def check(self, value: Any, name: str, path: KeyPath, c: Checker) -> Any:
         if self.shorthand and isinstance(value, (str, int)) and not isinstance(value, bool):
             value = {self.shorthand: value}
@@ -775,6 +780,26 @@ PUBLICATION = Record(
         *ENTRY_FIELDS,
     )
 )
+
+
+ENTRY_RECORDS: dict[str, Record] = {
+    "meeting": MEETING,
+    "agreement": AGREEMENT,
+    "column": COLUMN,
+    "publication": PUBLICATION,
+}
+"""The record of each kind of entry, by `EntryKind.name`."""
+
+
+def record_of(kind: EntryKind) -> Record:
+    """The record a kind's files are checked against."""
+    try:
+        return ENTRY_RECORDS[kind.name]
+    except KeyError:
+        raise LookupError(
+            f"the entry kind {kind.name!r} has no record: add it to ENTRY_RECORDS in "
+            "kkrsite/model/schema.py"
+        ) from None
 
 
 def describe(record: Record) -> str:
