@@ -12,12 +12,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from kkrsite import calendars, feeds, opendata, sitemap
 from kkrsite.config import Options
 from kkrsite.errors import ContentError, UsageError
 from kkrsite.model.assemble import assemble
 from kkrsite.model.entities import Site, entry_kinds
 from kkrsite.read import Attachment, read_content, read_templates
-from kkrsite.render import Renderer, render_site, template_dirs
+from kkrsite.render import Renderer, render_pages, template_dirs
 from kkrsite.routes import Plan, plan
 from kkrsite.urls import ASSETS_PREFIX, FILES_PREFIX
 from kkrsite.write import check_output, write_site
@@ -76,13 +77,26 @@ class Rendered:
 
 
 def render(options: Options, loaded: Loaded) -> Rendered:
-    """Render every page and file in memory; raises ContentError for template faults."""
-    renderer = Renderer(loaded.site, template_dirs(options.templates))
-    rendered, problems = render_site(renderer, loaded.plan)
+    """Render the pages, then the feeds, calendars, open data and sitemap, in memory.
+
+    Raises ContentError for template faults (and bodies over a limit): then the
+    other writers are not run, since a feed would meet the same body again.
+    """
+    site, plan = loaded.site, loaded.plan
+    renderer = Renderer(site, template_dirs(options.templates))
+    pages, problems = render_pages(renderer, plan.pages)
     if problems:
         raise ContentError(problems)
-    used = loaded.site.files_used() | (renderer.linked_files & loaded.attachments.keys())
-    return Rendered(rendered, frozenset(used))
+    links = renderer.links
+    files = {
+        **pages,
+        **feeds.write_feeds(plan.feeds, links, renderer.feed_html, site.config),
+        **calendars.write_calendars(plan.calendars, links),
+        **opendata.write_data_files(plan.data, site, links),
+        **sitemap.write_sitemap_files(plan, links),
+    }
+    used = site.files_used() | (renderer.linked_files & loaded.attachments.keys())
+    return Rendered(files, frozenset(used))
 
 
 def build(options: Options) -> BuildResult:

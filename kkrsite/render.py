@@ -19,7 +19,6 @@ import jinja2
 from babel.numbers import format_decimal
 from markupsafe import Markup
 
-from kkrsite import calendars, feeds, opendata, sitemap
 from kkrsite.dates import date_da, month_da, time_da
 from kkrsite.errors import MarkdownLimitError, Problem, TemplateProblem
 from kkrsite.htmlscan import urls_in
@@ -32,7 +31,7 @@ from kkrsite.model.entities import (
     MeetingStatus,
     Site,
 )
-from kkrsite.routes import Page, Plan, navigation
+from kkrsite.routes import Page, navigation
 from kkrsite.safefs import nfc
 from kkrsite.sandbox import COMPILED, NoLinkLoader, Sandbox, deadline
 from kkrsite.sanitise import absolutize
@@ -251,21 +250,4 @@ def render_pages(
             out[output_file(page.url)] = renderer.render(page)
         except TemplateProblem as exc:
             problems.append(exc.problem)
-    return out, problems
-
-
-def render_site(renderer: Renderer, plan: Plan) -> tuple[dict[str, bytes], list[Problem]]:
-    """Every output of the site: pages through Jinja, the rest through their own writers."""
-    site, links = renderer.site, renderer.links
-    out, problems = render_pages(renderer, plan.pages)
-    if problems:  # a page that failed may hold a body the feeds would fail on again
-        return out, problems
-    for feed in plan.feeds:
-        out[output_file(feed.url)] = feeds.write_rss(feed, links, renderer.feed_html, site.config)
-    for calendar in plan.calendars:
-        out[output_file(calendar.url)] = calendars.write_ics(calendar, links)
-    for data in plan.data:
-        out[output_file(data.url)] = opendata.write_data(data.name, site, links)
-    out[output_file(plan.sitemap_url)] = sitemap.write_sitemap(plan.sitemap_pages, links)
-    out[output_file(plan.robots_url)] = sitemap.write_robots(links.absolute_url(plan.sitemap_url))
     return out, problems

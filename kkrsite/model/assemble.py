@@ -471,14 +471,13 @@ def _common_entry(b: _Builder, source: Source, cls: type[Entry]) -> Entry | None
         values["region"] = b.regions.get(source.region)
         if values["region"] is None:
             return None
-    common = {f.name for f in dataclasses.fields(Entry)}
+    values["documents"] = _documents(b, clean) if "documents" in clean else ()
     try:
         for f in dataclasses.fields(cls):
-            if f.name not in values and f.name not in common and f.name in clean:
+            if f.name not in values and f.name in clean:
                 values[f.name] = _resolved(b, record.field(f.name).type, clean[f.name])
     except _Unresolved:
         return None  # it names a person or region whose file has errors, already reported
-    values["documents"] = _documents(b, clean) if "documents" in clean else ()
     return cls(**values)
 
 
