@@ -12,7 +12,7 @@ from kkrsite.build import build, load, render, unused_attachments
 from kkrsite.config import Options
 from kkrsite.dates import today
 from kkrsite.errors import ContentError, KkrsiteError, UsageError, display_path, printable
-from kkrsite.model.schema import url_problem
+from kkrsite.model.fields import url_problem
 from kkrsite.sitecheck import check_site
 
 

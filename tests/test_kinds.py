@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import shutil
 from pathlib import Path
+from typing import Annotated
 
 import pytest
 from conftest import run_kkrsite
@@ -21,7 +22,8 @@ from conftest import run_kkrsite
 from kkrsite.kinds import EntryKind
 from kkrsite.model import entities, schema
 from kkrsite.model.entities import Entry, Region, entry_kinds
-from kkrsite.model.schema import ENTRY_FIELDS, URL, Date, Field, ListOf, Record, Ref, Text
+from kkrsite.model.fields import URL, Date, ListOf, Ref, Spec, Text, record
+from kkrsite.model.schema import EntryData
 
 BASE = Path(__file__).resolve().parent / "sites" / "invalid" / "_base"
 
@@ -55,15 +57,16 @@ class News(Entry):
         return self.regions
 
 
-NEWS = Record(
-    (
-        Field("title", Text(), "the headline", required=True),
-        Field("date", Date(), "the day it was published"),
-        Field("source", URL, "where the news came from"),
-        Field("regions", ListOf(Ref("region")), "the regions it concerns"),
-        *ENTRY_FIELDS,
-    )
-)
+class NewsData(EntryData):
+    """nyheder/<YYYY-MM-DD>-<slug>.md."""
+
+    title: Annotated[str, Spec(Text(), "the headline", required=True)]
+    date: Annotated[dt.date | None, Spec(Date(), "the day it was published")]
+    source: Annotated[str | None, Spec(URL, "where the news came from")]
+    regions: Annotated[tuple[str, ...], Spec(ListOf(Ref("region")), "the regions it concerns")]
+
+
+NEWS = record(NewsData, last=EntryData)
 
 TEMPLATES = {
     "news.html": (

@@ -6,15 +6,16 @@ from typing import Any
 
 from kkrsite.errors import Problem
 from kkrsite.model import schema
+from kkrsite.model.fields import Checker, Record
 from kkrsite.read import Source
 from kkrsite.yamlfile import parse_yaml
 
 
-def _check(record: schema.Record, text: str, **known: Any) -> tuple[Any, list[str]]:
+def _check(record: Record[Any], text: str, **known: Any) -> tuple[Any, list[str]]:
     parsed = parse_yaml(text)
     source = Source(Path("x.md"), "x.md", "meeting", parsed.data, parsed.lines)
     problems: list[Problem] = []
-    checker = schema.Checker(source, problems, **known)
+    checker = Checker(source, problems, **known)
     clean = record.check(parsed.data, "x", (), checker)
     return clean, [f"{p.line}: {p.message}" for p in problems]
 

@@ -14,7 +14,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict, TypeVar, cast
 
 from kkrsite.config import Options
 from kkrsite.dates import date_da
@@ -46,7 +46,19 @@ from kkrsite.model.entities import (
     entry_classes,
     sort_entries,
 )
+from kkrsite.model.fields import (
+    Checker,
+    ListOf,
+    Record,
+    Ref,
+    Type,
+    parse_date,
+    slug_problem,
+    suggest_slug,
+)
 from kkrsite.read import PERSON, REGION, SITE, TOPICS, ContentTree, Source
+
+T = TypeVar("T")
 
 _DATED_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})(?:-(.+))?", re.ASCII | re.DOTALL)
 
@@ -62,8 +74,8 @@ class _Builder:
     topic_slugs: set[str] | None = None
     """Topic slugs in topics.yaml; None while it is missing or unreadable (then not checked)."""
 
-    def checker(self, source: Source) -> schema.Checker:
-        return schema.Checker(
+    def checker(self, source: Source) -> Checker:
+        return Checker(
             source,
             self.problems,
             people=self.tree.person_slugs,
@@ -74,9 +86,8 @@ class _Builder:
             files_root=self.tree.root / "files",
         )
 
-    def check(self, source: Source, record: schema.Record) -> dict[str, Any] | None:
-        clean = record.check(source.data, source.stem, (), self.checker(source))
-        return None if clean is schema.INVALID else clean
+    def check(self, source: Source, record: Record[T]) -> T | None:
+        return record.clean(source.data, source.stem, self.checker(source))
 
     def of_kind(self, kind: str) -> list[Source]:
         return [s for s in self.tree.sources if s.kind == kind]
@@ -166,8 +177,8 @@ def _topics(b: _Builder) -> None:
         }
         checker = b.checker(source)
         for index, raw in enumerate(source.data):
-            clean = schema.TOPIC.check(raw, "topic", (index,), checker)
-            if clean is schema.INVALID:
+            clean = schema.TOPIC.clean(raw, "topic", checker, (index,))
+            if clean is None:
                 continue
             if clean["slug"] in b.topics:
                 first = b.topics[clean["slug"]].origin.line
@@ -184,10 +195,10 @@ def _topics(b: _Builder) -> None:
 
 
 def _file_slug(b: _Builder, source: Source, name: str, what: str) -> bool:
-    why = schema.slug_problem(name)
+    why = slug_problem(name)
     if why is None:
         return True
-    short = schema.suggest_slug(name)
+    short = suggest_slug(name)
     b.report(
         source,
         None,
@@ -245,7 +256,20 @@ def _regions(b: _Builder) -> None:
         )
 
 
-def _entry_fields(b: _Builder, source: Source, clean: dict[str, Any], slug: str) -> dict[str, Any]:
+class _Common(TypedDict):
+    """The fields every entry class is made with, from its file and its clean values."""
+
+    slug: str
+    origin: Origin
+    body: str
+    body_line: int
+    summary: str | None
+    updated: dt.date | None
+    draft: bool
+    topics: tuple[Topic, ...]
+
+
+def _entry_fields(b: _Builder, source: Source, clean: schema.EntryData, slug: str) -> _Common:
     return {
         "slug": clean["slug"] or slug,
         "origin": b.origin(source),
@@ -258,10 +282,8 @@ def _entry_fields(b: _Builder, source: Source, clean: dict[str, Any], slug: str)
     }
 
 
-def _documents(b: _Builder, clean: dict[str, Any]) -> tuple[Document, ...]:
-    return tuple(
-        Document(d["title"], d["file"], d["url"], _size(b, d["file"])) for d in clean["documents"]
-    )
+def _documents(b: _Builder, documents: tuple[schema.DocumentData, ...]) -> tuple[Document, ...]:
+    return tuple(Document(d["title"], d["file"], d["url"], _size(b, d["file"])) for d in documents)
 
 
 def _size(b: _Builder, rel: str | None) -> int | None:
@@ -269,10 +291,10 @@ def _size(b: _Builder, rel: str | None) -> int | None:
     return attachment.size if attachment else None
 
 
-def _entry_date(b: _Builder, source: Source, clean: dict[str, Any]) -> tuple[dt.date, str] | None:
+def _entry_date(b: _Builder, source: Source, date: dt.date | None) -> tuple[dt.date, str] | None:
     """An entry's date, from `date:` or the file name (they must agree), and the name's slug."""
     match = _DATED_NAME.fullmatch(source.stem)
-    name_date = schema.parse_date(match[1]) if match else None
+    name_date = parse_date(match[1]) if match else None
     if match and name_date is None:
         b.report(
             source,
@@ -281,7 +303,7 @@ def _entry_date(b: _Builder, source: Source, clean: dict[str, Any]) -> tuple[dt.
             "rename the file with the right date",
         )
         return None
-    day = clean["date"] or name_date
+    day = date or name_date
     if day is None:
         b.report(
             source,
@@ -301,11 +323,12 @@ def _entry_date(b: _Builder, source: Source, clean: dict[str, Any]) -> tuple[dt.
     return day, (match[2] or source.stem) if match else source.stem
 
 
-def _slug_ok(b: _Builder, source: Source, clean: dict[str, Any], slug: str) -> bool:
-    why = schema.slug_problem(slug)
-    if clean["slug"] or why is None:
+def _slug_ok(b: _Builder, source: Source, given: str | None, slug: str) -> bool:
+    """Whether the slug made from the file name may be used (or `slug:` was `given`)."""
+    why = slug_problem(slug)
+    if given or why is None:
         return True
-    short = schema.suggest_slug(slug) or "a-name"
+    short = suggest_slug(slug) or "a-name"
     rule = "lower-case a-z, digits and hyphens" if short != slug else why
     b.report(
         source,
@@ -330,8 +353,8 @@ def _meeting(b: _Builder, source: Source) -> Meeting | None:
         return None
     if clean is None or region is None:
         return None
-    dated = _entry_date(b, source, clean)
-    if dated is None or not _slug_ok(b, source, clean, source.stem):
+    dated = _entry_date(b, source, clean["date"])
+    if dated is None or not _slug_ok(b, source, clean["slug"], source.stem):
         return None
     day = dated[0]
     tagged = set(clean["topics"]) | {a["topic"] for a in clean["agenda"] if a["topic"]}
@@ -358,14 +381,14 @@ def _meeting(b: _Builder, source: Source) -> Meeting | None:
             AgendaItem(a["title"], b.topics.get(a["topic"] or ""), a["decision"])
             for a in clean["agenda"]
         ),
-        documents=_documents(b, clean),
+        documents=_documents(b, clean["documents"]),
     )
 
 
 def _agreement(b: _Builder, source: Source) -> Agreement | None:
     clean = b.check(source, schema.AGREEMENT)
     region = b.regions.get(source.region)
-    if clean is None or region is None or not _slug_ok(b, source, clean, source.stem):
+    if clean is None or region is None or not _slug_ok(b, source, clean["slug"], source.stem):
         return None
     return Agreement(
         **_entry_fields(b, source, clean, source.stem),
@@ -375,27 +398,26 @@ def _agreement(b: _Builder, source: Source) -> Agreement | None:
         year=clean["year"],
         status=AgreementStatus(clean["status"]),
         date=clean["date"],
-        documents=_documents(b, clean),
+        documents=_documents(b, clean["documents"]),
     )
 
 
-def _dated_entry(
-    b: _Builder, source: Source, record: schema.Record
-) -> tuple[dict[str, Any], str] | None:
-    """Check a column or publication; its date and slug may come from the file name."""
-    clean = b.check(source, record)
-    dated = _entry_date(b, source, clean) if clean is not None else None
-    if clean is None or dated is None:
+def _dated(
+    b: _Builder, source: Source, date: dt.date | None, given_slug: str | None
+) -> tuple[dt.date, str] | None:
+    """A column's or publication's date and slug, either of which may come from its name."""
+    dated = _entry_date(b, source, date)
+    if dated is None or not _slug_ok(b, source, given_slug, dated[1]):
         return None
-    clean["date"], slug = dated
-    return (clean, slug) if _slug_ok(b, source, clean, slug) else None
+    return dated
 
 
 def _column(b: _Builder, source: Source) -> Column | None:
-    checked = _dated_entry(b, source, schema.COLUMN)
-    if checked is None:
+    clean = b.check(source, schema.COLUMN)
+    dated = _dated(b, source, clean["date"], clean["slug"]) if clean is not None else None
+    if clean is None or dated is None:
         return None
-    clean, slug = checked
+    day, slug = dated
     authors = tuple(b.people.get(a) for a in clean["authors"])
     if None in authors:
         return None
@@ -406,14 +428,12 @@ def _column(b: _Builder, source: Source) -> Column | None:
         regions = tuple(
             r
             for r in b.regions.values()
-            if (term := r.term_on(clean["date"]))
-            and term.chair
-            and term.chair.slug in clean["authors"]
+            if (term := r.term_on(day)) and term.chair and term.chair.slug in clean["authors"]
         )
     return Column(
         **_entry_fields(b, source, clean, slug),
         title=clean["title"],
-        date=clean["date"],
+        date=day,
         publication=clean["publication"] or "Danske Kommuner",
         issue=clean["issue"],
         authors=tuple(a for a in authors if a),
@@ -422,18 +442,19 @@ def _column(b: _Builder, source: Source) -> Column | None:
 
 
 def _publication(b: _Builder, source: Source) -> Publication | None:
-    checked = _dated_entry(b, source, schema.PUBLICATION)
-    if checked is None:
+    clean = b.check(source, schema.PUBLICATION)
+    dated = _dated(b, source, clean["date"], clean["slug"]) if clean is not None else None
+    if clean is None or dated is None:
         return None
-    clean, slug = checked
-    chosen = clean["regions"] or sorted(b.regions)
+    day, slug = dated
+    chosen = clean["regions"] or tuple(sorted(b.regions))
     return Publication(
         **_entry_fields(b, source, clean, slug),
         title=clean["title"],
         publication_kind=clean["kind"],
-        date=clean["date"],
+        date=day,
         regions=tuple(b.regions[r] for r in sorted(chosen) if r in b.regions),
-        documents=_documents(b, clean),
+        documents=_documents(b, clean["documents"]),
     )
 
 
@@ -456,22 +477,24 @@ def _common_entry(b: _Builder, source: Source, cls: type[Entry]) -> Entry | None
     """
     kind = cls.KIND
     record = schema.record_of(kind)
+    clean: dict[str, Any] | None = b.check(source, record)
+    if clean is None:
+        return None
     if kind.dated_files:
-        checked = _dated_entry(b, source, record)
-        if checked is None:
+        dated = _dated(b, source, clean.get("date"), clean["slug"])
+        if dated is None:
             return None
-        clean, slug = checked
+        clean["date"], slug = dated
     else:
-        found = b.check(source, record)
-        if found is None or not _slug_ok(b, source, found, source.stem):
+        slug = source.stem
+        if not _slug_ok(b, source, clean["slug"], slug):
             return None
-        clean, slug = found, source.stem
-    values = _entry_fields(b, source, clean, slug)
+    values: dict[str, Any] = {**_entry_fields(b, source, cast(schema.EntryData, clean), slug)}
     if kind.in_region:
         values["region"] = b.regions.get(source.region)
         if values["region"] is None:
             return None
-    values["documents"] = _documents(b, clean) if "documents" in clean else ()
+    values["documents"] = _documents(b, clean.get("documents", ()))
     try:
         for f in dataclasses.fields(cls):
             if f.name not in values and f.name in clean:
@@ -485,13 +508,13 @@ class _Unresolved(Exception):
     """A reference to an entity left out for errors of its own."""
 
 
-def _resolved(b: _Builder, kind: schema.Type, value: Any) -> Any:
+def _resolved(b: _Builder, kind: Type, value: Any) -> Any:
     """A checked value with references made objects: slugs → Person, Topic, Region."""
     if value is None:
         return None
-    if isinstance(kind, schema.ListOf):
+    if isinstance(kind, ListOf):
         return tuple(_resolved(b, kind.item, v) for v in value)
-    if isinstance(kind, schema.Ref):
+    if isinstance(kind, Ref):
         references: dict[str, Mapping[str, object]] = {
             "person": b.people,
             "topic": b.topics,
