@@ -129,8 +129,12 @@ def _appointment(appointment: Appointment) -> Json:
 
 def _period(period: Period) -> Json:
     """An election period as its label and its first and last day."""
+    return {"period": period.label, **_dates(period)}
+
+
+def _dates(period: Period) -> Json:
+    """An election period's first and last day."""
     return {
-        "period": period.label,
         "start_date": dt.date(period.start, 1, 1).isoformat(),
         "end_date": dt.date(period.end, 12, 31).isoformat(),
     }
@@ -227,11 +231,6 @@ def _term_memberships(region: Region, term: Term) -> list[Json]:
         }
         for slug, role in held.items()
     ]
-
-
-def _dates(period: Period) -> Json:
-    whole = _period(period)
-    return {"start_date": whole["start_date"], "end_date": whole["end_date"]}
 
 
 # ---------------------------------------------------------------- entries
