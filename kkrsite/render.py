@@ -7,6 +7,7 @@ is rendered once per build, however many pages show it.
 
 from __future__ import annotations
 
+import os
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ from kkrsite.urls import (
     file_url,
     meetings_url,
     output_file,
+    year_url,
 )
 
 LABELS: Mapping[Enum, str] = {
@@ -124,6 +126,9 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            # A Renderer lives for one build: each template is read once, not checked
+            # for changes at every page that imports it.
+            auto_reload=False,
         )
         links = self.links
         self.env.globals.update(
@@ -139,6 +144,7 @@ class Renderer:
             meetings_url=lambda region: links.link(meetings_url(region)),
             agreements_url=lambda region: links.link(agreements_url(region)),
             calendar_url=lambda region=None: links.link(calendar_url(region)),
+            year_url=lambda year: links.link(year_url(year)),
         )
         filters: dict[str, Callable[..., Any]] = {
             "date_da": date_da,
@@ -216,7 +222,7 @@ class Renderer:
                 Problem(Path(exc.name or page.template), None, f"template not found in {where}")
             ) from None
         except Exception as exc:  # an error raised while a template runs: point at its line
-            filename, line = _template_frame(exc)
+            filename, line = _template_frame(exc, self.template_paths)
             message = f"{type(exc).__name__}: {exc} (while rendering {page.url})"
             raise TemplateProblem(self._problem(filename, line, message)) from None
 
@@ -230,11 +236,16 @@ class Renderer:
         return Problem(Path(filename or "templates"), line, f"template error: {message}")
 
 
-def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
-    """The innermost template file and line in an exception's traceback."""
+def _template_frame(exc: BaseException, folders: Iterable[Path]) -> tuple[str | None, int | None]:
+    """The innermost template file and line in an exception's traceback.
+
+    A template is any file in a templates folder, whatever its name: a page template
+    may import a macro file called `parts.j2`.
+    """
+    roots = tuple(os.path.join(folder, "") for folder in folders)
     found: tuple[str | None, int | None] = (None, None)
     for frame in traceback.extract_tb(exc.__traceback__):
-        if frame.filename.endswith((".html", ".xml", ".txt")):
+        if frame.filename.startswith(roots):
             found = (frame.filename, frame.lineno)
     return found
 

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 from kkrsite.errors import Problem, display_path
@@ -23,7 +24,10 @@ from kkrsite.model.entities import (
     Meeting,
     MeetingStatus,
     Origin,
+    Period,
+    Person,
     Region,
+    Role,
     Site,
     entry_kinds,
     newest_first,
@@ -119,16 +123,27 @@ class DataFile:
 
 @dataclass(frozen=True)
 class Navigation:
-    """The links every page shows, as (text, site path): templates build no paths."""
+    """The links every page shows and the site's fixed places, as site paths.
+
+    Templates build no paths: they give these to `url()`.
+    """
 
     menu: tuple[tuple[str, str], ...]
-    """The main menu."""
+    """The main menu, as (text, site path)."""
     follow: tuple[tuple[str, str], ...]
     """Feeds and calendars to follow, in the footer."""
     more: tuple[tuple[str, str], ...]
     """Lists that are not in the menu (publications, people), in the footer."""
     data: tuple[tuple[str, str], ...]
     """The open-data files, by their Danish names."""
+    lists: Mapping[str, str]
+    """Each kind's list of all its entries, by the kind's collection: `lists.columns`."""
+    home: str = HOME
+    regions: str = REGIONS
+    """The list of the KKR."""
+    topics: str = TOPICS
+    people: str = PEOPLE
+    archive: str = ARCHIVE
 
 
 @dataclass(frozen=True)
@@ -186,6 +201,7 @@ def navigation() -> Navigation:
             ("Personer", PEOPLE),
         ),
         data=tuple((label, data_url(name)) for name, label in data_files()),
+        lists=MappingProxyType({k.collection: kind_url(k) for k in kinds}),
     )
 
 
@@ -237,7 +253,7 @@ def _front_pages(
             kind_url(Meeting.KIND),
             "meetings_overview.html",
             Meeting.KIND.plural,
-            {"next_meetings": upcoming},
+            {"next_meetings": upcoming, "calendar": calendar_url(None)},
             (FRONT,),
         ),
         Page(
@@ -272,6 +288,9 @@ def _region_pages(site: Site, region: Region, upcoming: tuple[Meeting, ...]) -> 
         "next_meetings": upcoming,
         "held_meetings": earlier,
         "agreements": agreements,
+        "appointments": tuple(
+            sorted(region.appointments, key=lambda a: _period_order(a.period), reverse=True)
+        ),
         "latest": tuple(
             e for e in site.indexes.entries_by_region.get(region.slug, ()) if not e.kind.in_region
         )[:10],
@@ -346,11 +365,12 @@ def _topic_pages(site: Site) -> list[Page]:
 
 def _people_pages(site: Site) -> list[Page]:
     """The list of people, and each person's roles, appointments and columns."""
-    pages = [Page(PEOPLE, "people.html", "Personer", {}, (FRONT,))]
+    people = {"people": _alphabetical(site.people)}
+    pages = [Page(PEOPLE, "people.html", "Personer", people, (FRONT,))]
     for person in site.people:
         context = {
             "person": person,
-            "roles": site.indexes.roles_by_person.get(person.slug, ()),
+            "roles": _by_period(site.indexes.roles_by_person.get(person.slug, ())),
             "appointments": site.indexes.appointments_by_person.get(person.slug, ()),
             "columns": site.indexes.columns_by_person.get(person.slug, ()),
         }
@@ -372,6 +392,25 @@ def _by_year(
     for item in items:
         years.setdefault(year(item), []).append(item)
     return tuple((y, tuple(years[y])) for y in sorted(years, reverse=True))
+
+
+def _period_order(period: Period) -> tuple[int, int]:
+    """Election periods in time order: by first year, then last."""
+    return (period.start, period.end)
+
+
+def _by_period(roles: tuple[Role, ...]) -> tuple[tuple[Period, tuple[Role, ...]], ...]:
+    """Roles grouped by election period, newest period first, each group in the order given."""
+    periods: dict[Period, list[Role]] = {}
+    for role in roles:
+        periods.setdefault(role.period, []).append(role)
+    newest = sorted(periods, key=_period_order, reverse=True)
+    return tuple((p, tuple(periods[p])) for p in newest)
+
+
+def _alphabetical(people: tuple[Person, ...]) -> tuple[Person, ...]:
+    """People by name, upper and lower case alike ("de Vries" before "Hansen")."""
+    return tuple(sorted(people, key=lambda p: p.name.lower()))
 
 
 def _archive(site: Site) -> list[Page]:
