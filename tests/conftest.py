@@ -1,4 +1,9 @@
-"""Shared fixtures: a tiny valid content set written into a temporary folder."""
+"""Shared fixtures: a tiny valid content set, the CLI in-process, and test sites built once.
+
+Built sites are session fixtures made once per test run (`made_once`: the xdist workers
+of a run share them) and read by every test that needs them; a test that changes a site
+copies it first (`copy_site`).
+"""
 
 from __future__ import annotations
 
@@ -11,11 +16,18 @@ import subprocess
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
 from kkrsite.cli import main
 from kkrsite.config import Options
+
+fcntl: ModuleType | None
+try:
+    import fcntl
+except ImportError:  # Windows: each xdist worker makes its own copy of a shared folder
+    fcntl = None
 
 BASE: Mapping[str, str] = {
     "site.yaml": (
@@ -94,10 +106,11 @@ def run_kkrsite(*args: str, cwd: Path, epoch: str) -> subprocess.CompletedProces
 
 
 def run_subprocess(*args: str, cwd: Path, epoch: str) -> subprocess.CompletedProcess[str]:
-    """Run the real command line in a new process: for the one smoke test of the installed tool."""
+    """Run the installed `kkrsite` console script in a new process: the one smoke test of the
+    installed tool (every other test calls `run_kkrsite`)."""
     env = {**os.environ, "SOURCE_DATE_EPOCH": epoch, "PYTHONIOENCODING": "utf-8"}
     return subprocess.run(
-        [sys.executable, "-m", "kkrsite", *args],
+        [str(Path(sys.executable).parent / "kkrsite"), *args],
         cwd=cwd,
         env=env,
         capture_output=True,
@@ -142,15 +155,120 @@ def with_columns(root: Path, count: int) -> Path:
     return content
 
 
+def copy_site(source: Path, target: Path) -> Path:
+    """Copy a site folder (content/, build/, …) exactly, links as links; returns `target`."""
+    shutil.copytree(source, target, symlinks=True)
+    return target
+
+
+def made_once(factory: pytest.TempPathFactory, name: str, make: Callable[[Path], object]) -> Path:
+    """The folder `name`, made by `make(folder)` once per test run and shared by its workers.
+
+    Under `pytest -n`, the workers of a run share the parent of their temporary folders:
+    the first worker that needs the folder makes it under a lock, the others wait for it.
+    Nothing may change a shared folder: a test that changes a site copies it first.
+    """
+    root = factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER") and fcntl is not None:
+        root = root.parent
+    shared = root / "made-once"
+    shared.mkdir(exist_ok=True)
+    folder, done = shared / name, shared / f"{name}.done"
+    with open(shared / f"{name}.lock", "w") as lock:
+        if fcntl is not None:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            if folder.exists():  # a worker stopped half-way: start again
+                shutil.rmtree(folder)
+            make(folder)
+            done.touch()
+    return folder
+
+
 @pytest.fixture(scope="session")
 def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The example site in content/, built once per test session."""
-    return build_site(REPO / "content", tmp_path_factory.mktemp("example") / "site")
+    """The example site in content/, built once per test run."""
+    return made_once(tmp_path_factory, "example", lambda out: build_site(REPO / "content", out))
 
 
 @pytest.fixture(scope="session")
 def flere_aar(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """tests/sites/flere-aar, built once per test session."""
-    return build_site(
-        REPO / "tests/sites/flere-aar/content", tmp_path_factory.mktemp("flere") / "site"
+    """tests/sites/flere-aar, built once per test run."""
+    content = REPO / "tests/sites/flere-aar/content"
+    return made_once(tmp_path_factory, "flere-aar", lambda out: build_site(content, out))
+
+
+def _build_paginated(root: Path) -> None:
+    site = build_site(with_columns(root, 45), root / "site")
+    assert (site / "klummer/side/3/index.html").is_file(), "the column list is not paginated"
+
+
+@pytest.fixture(scope="session")
+def paginated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example site plus 45 columns (the column list runs over three pages), built once."""
+    return made_once(tmp_path_factory, "paginated", _build_paginated) / "site"
+
+
+INVALID_BASE = REPO / "tests/sites/invalid/_base"
+
+
+def _build_invalid_base(site: Path) -> None:
+    copy_site(INVALID_BASE, site)
+    first = run_kkrsite("build", cwd=site, epoch=EPOCH_2011)
+    assert first.returncode == 0, f"_base does not build:\n{first.stderr}"
+    assert any((site / "build").rglob("*.html")), "the base build wrote nothing"
+
+
+@pytest.fixture(scope="session")
+def invalid_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/sites/invalid/_base built in its own folder, as a user builds it (build/ beside
+    content/), once per test run: copy it with `copy_site` to start from a valid site with a
+    previous build."""
+    return made_once(tmp_path_factory, "invalid-base", _build_invalid_base)
+
+
+# --- the gates' tools: a missing one fails the gate's tests, never skips them ----------------
+
+FAST_ONLY = 'pytest -m "not browser and not validator"'
+VNU_JAR = REPO / "node_modules/vnu-jar/build/dist/vnu.jar"
+
+
+def chromium_path() -> str | None:
+    """Debian's Chromium: on PATH, or where the Debian package puts it."""
+    found = shutil.which("chromium")
+    if found:
+        return found
+    return "/usr/bin/chromium" if Path("/usr/bin/chromium").is_file() else None
+
+
+def chromium_missing() -> str | None:
+    """Why the browser tests cannot run, or None when they can."""
+    if chromium_path() is not None:
+        return None
+    return (
+        "Chromium is missing: the browser tests need Debian's chromium "
+        f"(apt-get install chromium); to run only the fast tests: {FAST_ONLY}"
     )
+
+
+def vnu_missing() -> str | None:
+    """Why the Nu Html Checker cannot run, or None when it can."""
+    missing = []
+    if not VNU_JAR.is_file():
+        missing.append("run `npm ci` (needs Node.js) to install node_modules/vnu-jar")
+    if shutil.which("java") is None:
+        missing.append("install Java (apt-get install default-jre-headless)")
+    if not missing:
+        return None
+    return (
+        f"the Nu Html Checker is missing: {' and '.join(missing)}; "
+        f"to run only the fast tests: {FAST_ONLY}"
+    )
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """Say at the top of the run whether each gate's tools are there."""
+    return [
+        f"browser gate: {chromium_missing() or 'Chromium at ' + str(chromium_path())}",
+        f"validator gate: {vnu_missing() or 'the Nu Html Checker at ' + str(VNU_JAR)}",
+    ]

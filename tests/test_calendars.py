@@ -172,9 +172,13 @@ def test_the_vtimezone_agrees_with_tzdata(years: tuple[int, int]) -> None:
         dt.datetime(years[0], 1, 1, tzinfo=dt.UTC),
         dt.datetime(years[1] + 1, 1, 1, tzinfo=dt.UTC),
     )
+    # Copenhagen's clocks change at 01:00 UTC: each day is checked on both sides of it, and at noon.
+    moments = [dt.timedelta(minutes=59), dt.timedelta(hours=1), dt.timedelta(hours=12)]
     while at < end:
-        assert at.astimezone(tz).utcoffset() == at.astimezone(COPENHAGEN).utcoffset(), at
-        at += dt.timedelta(hours=1)
+        for moment in moments:
+            when = at + moment
+            assert when.astimezone(tz).utcoffset() == when.astimezone(COPENHAGEN).utcoffset(), when
+        at += dt.timedelta(days=1)
 
 
 def test_same_input_gives_the_same_bytes_with_crlf_and_folding() -> None:

@@ -1,13 +1,15 @@
-"""The command line, run as a user runs it, on the example site in content/."""
+"""The command line, run as a user runs it, on the example site in content/.
+
+`main()` runs in-process (`run_kkrsite`); one smoke test starts the installed console script.
+"""
 
 from __future__ import annotations
 
 import re
 import subprocess
-import sys
 from pathlib import Path
 
-from conftest import run_kkrsite
+from conftest import run_kkrsite, run_subprocess
 
 REPO = Path(__file__).resolve().parent.parent
 EPOCH = "1322697600"  # 2011-12-01
@@ -70,9 +72,8 @@ def test_base_url_from_the_command_line(tmp_path: Path) -> None:
     assert 'href="/kkr/kkr/hovedstaden/"' in front
 
 
-def test_the_console_script_is_installed() -> None:
-    script = Path(sys.executable).parent / "kkrsite"
-    result = subprocess.run([str(script), "--help"], capture_output=True, text=True, check=False)
+def test_the_console_script_is_installed(tmp_path: Path) -> None:
+    result = run_subprocess("--help", cwd=tmp_path, epoch=EPOCH)  # the one test in a new process
     assert result.returncode == 0
     assert "build" in result.stdout and "check" in result.stdout
 

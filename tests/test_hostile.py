@@ -13,21 +13,17 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import run_kkrsite, tree
+from conftest import copy_site, run_kkrsite, tree
 
-BASE = Path(__file__).resolve().parent / "sites" / "invalid" / "_base"
 EPOCH = "1322697600"  # 1 December 2011
 SECRET = "NETLIFY_AUTH_TOKEN=hemmelig-9f8e7d"
 
 
 @pytest.fixture
-def site(tmp_path: Path) -> Path:
-    """A valid site, built once, with a secret file beside it that no build may publish."""
-    folder = tmp_path / "site"
-    shutil.copytree(BASE, folder)
+def site(tmp_path: Path, invalid_base: Path) -> Path:
+    """A valid site with its previous build, and a secret file beside it that no build may publish."""
+    folder = copy_site(invalid_base, tmp_path / "site")  # _base, built once per test run
     (tmp_path / "secret.txt").write_text(SECRET + "\n", encoding="utf-8")
-    result = run_kkrsite("build", cwd=folder, epoch=EPOCH)
-    assert result.returncode == 0, result.stderr
     return folder
 
 

@@ -1,31 +1,34 @@
 """Every built HTML page is valid HTML: the Nu Html Checker (vnu) finds no error.
 
-Each site is built once with the real command line and checked in one Java call
-over its whole output folder. Warnings are allowed; errors are not. A final test
-proves the gate can fail: a template with a duplicate id and an image without alt.
+Each site is built once with the real command line, and every built site is checked
+in one Java call over the whole output folders (the JVM's start is most of the cost).
+Warnings are allowed; errors are not. A final test proves the gate can fail: a
+template with a duplicate id and an image without alt.
 
-Needs Java and `node_modules/vnu-jar` (`npm ci`). Without them the tests skip
-locally and fail in CI (where the environment variable CI is set).
+Needs Java and `node_modules/vnu-jar` (`npm ci`). Without them the tests fail, saying
+what to install. The tests share one worker under `pytest -n`, so the call is made once.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
-from conftest import build_site, with_columns
+from conftest import VNU_JAR, build_site, vnu_missing
 
-pytestmark = pytest.mark.validator
+pytestmark = [pytest.mark.validator, pytest.mark.xdist_group("validator")]
 
 REPO = Path(__file__).resolve().parent.parent
-VNU_JAR = REPO / "node_modules/vnu-jar/build/dist/vnu.jar"
 SITES = REPO / "tests/sites"
+# The checker's run is short: the quick JIT tier starts it in half the time (its deeper
+# stack frames need the larger stack; vnu asks for at least 512k).
+JVM_OPTIONS = ["-XX:TieredStopAtLevel=1", "-Xss8m"]
 
 
 @dataclass(frozen=True)
@@ -48,11 +51,15 @@ class Vnu:
     java: str
     jar: Path
 
-    def errors(self, folder: Path) -> list[Finding]:
-        """Check every HTML file under `folder` in one JVM; return the errors, sorted."""
+    def errors(self, folders: Mapping[str, Path]) -> dict[str, list[Finding]]:
+        """Check every HTML file under each folder, all in one JVM; the errors by folder name.
+
+        Each error's file is relative to its folder; an error in no folder counts for all.
+        """
         result = subprocess.run(
             [
                 self.java,
+                *JVM_OPTIONS,
                 "-jar",
                 str(self.jar),
                 "--errors-only",
@@ -60,7 +67,7 @@ class Vnu:
                 "--format",
                 "json",
                 "--stdout",
-                str(folder),
+                *(str(folder) for folder in folders.values()),
             ],
             capture_output=True,
             text=True,
@@ -77,25 +84,32 @@ class Vnu:
             raise AssertionError(
                 f"vnu printed no JSON ({exc}):\n{result.stdout}\n{result.stderr}"
             ) from exc
-        findings = [
-            Finding(_relative(str(m.get("url", "")), folder), m.get("lastLine"), m["message"])
-            for m in report["messages"]
-            if m.get("type") in ("error", "non-document-error")
-        ]
+        found: dict[str, list[Finding]] = {name: [] for name in folders}
+        for m in report["messages"]:
+            if m.get("type") not in ("error", "non-document-error"):
+                continue
+            url = str(m.get("url", ""))
+            inside = {name: _relative(url, folder) for name, folder in folders.items()}
+            placed = {name: rel for name, rel in inside.items() if rel is not None}
+            for name in placed or folders:
+                found[name].append(Finding(placed.get(name, url), m.get("lastLine"), m["message"]))
         if result.returncode == 1:
-            assert findings, f"vnu exited 1 but reported no error:\n{result.stderr}"
-        return sorted(findings, key=lambda f: (f.file, f.line or 0, f.message))
+            assert any(found.values()), f"vnu exited 1 but reported no error:\n{result.stderr}"
+        return {
+            name: sorted(findings, key=lambda f: (f.file, f.line or 0, f.message))
+            for name, findings in found.items()
+        }
 
 
-def _relative(url: str, folder: Path) -> str:
-    """A `file:` URL from vnu as a path relative to the checked folder (else as given)."""
+def _relative(url: str, folder: Path) -> str | None:
+    """A `file:` URL from vnu as a path relative to `folder`; None when it is not inside."""
     if not url.startswith("file:"):
-        return url
+        return None
     path = Path(unquote(urlparse(url).path))
     for base in (folder, folder.resolve()):
         if path.is_relative_to(base):
             return path.relative_to(base).as_posix()
-    return path.as_posix()
+    return None
 
 
 def _report(findings: list[Finding]) -> str:
@@ -103,57 +117,31 @@ def _report(findings: list[Finding]) -> str:
     return f"the Nu Html Checker found {len(findings)} error(s):\n{lines}"
 
 
-# --- fixtures: the checker and the sites, each built once ------------------------------------
+# --- fixtures: the checker, the sites built once, one call over all of them ------------------
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def vnu() -> Vnu:
+    missing = vnu_missing()
     java = shutil.which("java")
-    missing = []
-    if java is None:
-        missing.append("java is not on PATH (apt-get install default-jre-headless)")
-    if not VNU_JAR.is_file():
-        missing.append(f"{VNU_JAR.relative_to(REPO)} is missing (run `npm ci`)")
     if missing or java is None:
-        reason = "the Nu Html Checker cannot run: " + "; ".join(missing)
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
+        pytest.fail(missing or "java is missing", pytrace=False)
     return Vnu(java, VNU_JAR)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def fjendtlig(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_site(SITES / "fjendtlig/content", tmp_path_factory.mktemp("fjendtlig") / "site")
 
 
-@pytest.fixture(scope="module")
-def paginated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The example site plus 45 columns, so the column list runs over three pages."""
-    root = tmp_path_factory.mktemp("paginated")
-    site = build_site(with_columns(root, 45), root / "site")
-    assert (site / "klummer/side/3/index.html").is_file(), "the column list is not paginated"
-    return site
-
-
-# --- the gate ---------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("site", ["example", "flere_aar", "fjendtlig", "paginated"])
-def test_every_page_is_valid_html(site: str, vnu: Vnu, request: pytest.FixtureRequest) -> None:
-    build: Path = request.getfixturevalue(site)
-    findings = vnu.errors(build)
-    assert findings == [], _report(findings)
-
-
-# --- proof that the gate can fail ------------------------------------------------------------
-
 BROKEN = '<p id="dobbelt">a</p><p id="dobbelt">b</p><img src="x.png">\n'
 
 
-def test_a_broken_template_fails_the_gate(vnu: Vnu, tmp_path: Path) -> None:
-    """One overridden template with a duplicate id and an img without alt: vnu reports both."""
-    templates = tmp_path / "templates"
+@pytest.fixture(scope="session")
+def broken(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example site with one overridden template: a duplicate id and an img without alt."""
+    root = tmp_path_factory.mktemp("broken")
+    templates = root / "templates"
     templates.mkdir()
     original = (REPO / "templates/index.html").read_text(encoding="utf-8")
     marker = "{% block content %}\n"
@@ -161,12 +149,34 @@ def test_a_broken_template_fails_the_gate(vnu: Vnu, tmp_path: Path) -> None:
     (templates / "index.html").write_text(
         original.replace(marker, marker + BROKEN, 1), encoding="utf-8"
     )
-    site = build_site(REPO / "content", tmp_path / "site", "--templates", str(templates))
+    return build_site(REPO / "content", root / "site", "--templates", str(templates))
 
-    findings = vnu.errors(site)
 
-    print(_report(findings))  # shown with `pytest -s`: the message a developer would get
-    assert {f.file for f in findings} == {"index.html"}, _report(findings)
-    messages = [f.message for f in findings]
-    assert any("Duplicate ID" in m and "dobbelt" in m for m in messages), _report(findings)
-    assert any("img" in m and "alt" in m for m in messages), _report(findings)
+CHECKED = ["example", "flere_aar", "fjendtlig", "paginated", "broken"]
+
+
+@pytest.fixture(scope="session")
+def findings(vnu: Vnu, request: pytest.FixtureRequest) -> dict[str, list[Finding]]:
+    """Every checked site's errors, from one run of the checker over all of them."""
+    return vnu.errors({site: request.getfixturevalue(site) for site in CHECKED})
+
+
+# --- the gate ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("site", ["example", "flere_aar", "fjendtlig", "paginated"])
+def test_every_page_is_valid_html(site: str, findings: dict[str, list[Finding]]) -> None:
+    assert findings[site] == [], _report(findings[site])
+
+
+# --- proof that the gate can fail ------------------------------------------------------------
+
+
+def test_a_broken_template_fails_the_gate(findings: dict[str, list[Finding]]) -> None:
+    """One overridden template with a duplicate id and an img without alt: vnu reports both."""
+    broken = findings["broken"]
+    print(_report(broken))  # shown with `pytest -s`: the message a developer would get
+    assert {f.file for f in broken} == {"index.html"}, _report(broken)
+    messages = [f.message for f in broken]
+    assert any("Duplicate ID" in m and "dobbelt" in m for m in messages), _report(broken)
+    assert any("img" in m and "alt" in m for m in messages), _report(broken)

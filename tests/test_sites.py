@@ -17,7 +17,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
-from conftest import run_kkrsite, tree
+from conftest import copy_site, made_once, run_kkrsite, tree
 from selectolax.lexbor import LexborHTMLParser
 
 from kkrsite.sitecheck import check_site
@@ -67,11 +67,10 @@ def expected_stderr(case: str) -> str:
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_invalid_case_is_reported_and_previous_build_kept(case: str, tmp_path: Path) -> None:
-    site = tmp_path / "site"
-    shutil.copytree(INVALID / "_base", site)
-    first = kkrsite("build", cwd=site)
-    assert first.returncode == 0, f"_base does not build:\n{first.stderr}"
+def test_invalid_case_is_reported_and_previous_build_kept(
+    case: str, tmp_path: Path, invalid_base: Path
+) -> None:
+    site = copy_site(invalid_base, tmp_path / "site")  # _base, built once per test run
     before = tree(site / "build")
     assert before, "the base build wrote nothing"
 
@@ -174,20 +173,19 @@ def text_of(html: str) -> str:
 Build = Callable[..., Path]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def build(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    """Build a site once per (site, epoch, flags) with the real CLI; returns the output folder."""
-    done: dict[tuple[Path, str, tuple[str, ...]], Path] = {}
+    """Build a site once per (site, epoch, flags) and test run with the real CLI; returns the
+    output folder."""
 
     def run(site: Path, *flags: str, epoch: str = EPOCH_2011) -> Path:
-        key = (site, epoch, flags)
-        if key not in done:
-            out = tmp_path_factory.mktemp("built") / "site"
+        def make(out: Path) -> None:
             result = kkrsite("build", "--out", str(out), *flags, cwd=site, epoch=epoch)
             assert "Traceback" not in result.stdout + result.stderr
             assert result.returncode == 0, result.stderr
-            done[key] = out
-        return done[key]
+
+        name = "-".join([site.name, epoch, *(flag.strip("-") for flag in flags)])
+        return made_once(tmp_path_factory, name, make)
 
     return run
 

@@ -13,10 +13,12 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from browser.pages import PAGES
 from conftest import REPO, MakeSite, build_site, options
 from jinja2 import nodes
 from selectolax.lexbor import LexborHTMLParser
 
+from kkrsite.build import load
 from kkrsite.htmlscan import scan_tags
 from kkrsite.model.assemble import assemble
 from kkrsite.model.entities import entry_kinds
@@ -222,3 +224,21 @@ def test_lists_come_in_the_order_the_routes_give(make_site: MakeSite, tmp_path: 
     assert bodies == ["Praksisplanudvalget", "Sundhedskoordinationsudvalget", "Vækstforum"]
     periods = [h.text() for h in page("personer/kjeld-hansen").css("h3")]
     assert periods == ["Valgperiode 2014–2017", "Valgperiode 2010–2013"]
+
+
+@pytest.mark.parametrize(
+    ("site", "content"),
+    [("example", REPO / "content"), ("flere-aar", REPO / "tests/sites/flere-aar/content")],
+)
+def test_the_browser_tests_open_a_page_of_every_template(site: str, content: Path) -> None:
+    """tests/browser/pages.py names a page for each template the routes use (a new kind's too)."""
+    planned = load(options(content)).plan
+    used: dict[str, set[str]] = {}
+    for page in planned.pages:
+        used.setdefault(page.template, set()).add(page.url)
+    listed = PAGES[site]
+    assert sorted(listed) == sorted(used), (
+        "tests/browser/pages.py must name one page of each template the routes use"
+    )
+    for template, path in listed.items():
+        assert path in used[template], f"{path} is not a page of {template} on {site}"

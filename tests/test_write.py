@@ -421,8 +421,9 @@ def test_cli_disk_full_exits_1_without_a_traceback(
     assert names(tmp_path) == ["build", "content"]
 
 
-def read_only(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
-    """Make writes under `folder` fail as on a read-only disk (root is not stopped by chmod)."""
+def read_only(monkeypatch: pytest.MonkeyPatch, folder: Path, error: int = errno.EROFS) -> None:
+    """Make writes under `folder` fail as on a read-only disk (root is not stopped by chmod),
+    or with another `error` (EACCES: a folder without write permission, as seen by non-root)."""
 
     def inside(path: Any) -> bool:
         return Path(os.path.abspath(path)).is_relative_to(folder)
@@ -432,12 +433,12 @@ def read_only(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
 
     def fake_open(path: Any, flags: int, *args: Any, **kw: Any) -> int:
         if flags & writing and inside(path):
-            raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
+            raise OSError(error, os.strerror(error), str(path))
         return real_open(path, flags, *args, **kw)
 
     def fake_mkdir(path: Any, *args: Any, **kw: Any) -> None:
         if inside(path):
-            raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
+            raise OSError(error, os.strerror(error), str(path))
         real_mkdir(path, *args, **kw)
 
     monkeypatch.setattr(os, "open", fake_open)
@@ -459,12 +460,12 @@ def test_cli_read_only_output_parent_exits_1_without_a_traceback(
     assert names(tmp_path / "public") == []
 
 
-@pytest.mark.skipif(
-    not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root writes into read-only folders"
-)
-def test_a_read_only_folder_is_explained(here: Path) -> None:
+def test_a_read_only_folder_is_explained(here: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (here / "public").mkdir()
     (here / "public").chmod(0o555)
+    if not hasattr(os, "geteuid") or os.geteuid() == 0:
+        # Root writes into read-only folders: refuse as the kernel refuses everyone else.
+        read_only(monkeypatch, here / "public", errno.EACCES)
     try:
         message = refused(Path("public/site"))
     finally:

@@ -15,7 +15,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
-from .conftest import CONTENT, REPO, OpenPage, Site, served_build
+from .conftest import CONTENT, REPO, OpenPage, Site, Visit, served_build
 from .pages import DESKTOP, EVERY_TEMPLATE, PHONE
 
 pytestmark = pytest.mark.browser
@@ -57,9 +57,9 @@ def explain(violations: list[Violation]) -> str:
     ("site", "template", "path"), EVERY_TEMPLATE, ids=[f"{s}:{t}" for s, t, _ in EVERY_TEMPLATE]
 )
 def test_no_wcag_21_aa_violations(
-    sites: dict[str, Site], open_page: OpenPage, site: str, template: str, path: str, width: int
+    sites: dict[str, Site], visit: Visit, site: str, template: str, path: str, width: int
 ) -> None:
-    page = open_page(sites[site].url(path), width)
+    page = visit(sites[site].url(path), width)
     violations = violations_on(page)
     assert not violations, (
         f"{template} ({site} {path}) at {width} px breaks WCAG 2.1 AA:\n{explain(violations)}"

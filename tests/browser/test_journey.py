@@ -13,7 +13,7 @@ from xml.etree import ElementTree as ET
 import pytest
 from playwright.sync_api import Locator, Page, Response, expect
 
-from .conftest import CONTENT, OpenPage, Site
+from .conftest import CONTENT, OpenPage, Site, Visit
 from .pages import EVERY_TEMPLATE, NARROWEST
 
 pytestmark = pytest.mark.browser
@@ -102,9 +102,9 @@ OVERFLOW: str = """() => {
     ("site", "template", "path"), EVERY_TEMPLATE, ids=[f"{s}:{t}" for s, t, _ in EVERY_TEMPLATE]
 )
 def test_nothing_is_cut_off_at_320_px(
-    sites: dict[str, Site], open_page: OpenPage, site: str, template: str, path: str
+    sites: dict[str, Site], visit: Visit, site: str, template: str, path: str
 ) -> None:
-    page = open_page(sites[site].url(path), NARROWEST)
+    page = visit(sites[site].url(path), NARROWEST)
     found: dict[str, Any] = page.evaluate(OVERFLOW)
     where = f"{template} ({site} {path}) at {NARROWEST} px"
     assert found["scrollWidth"] <= found["innerWidth"], (
