@@ -1,71 +1,47 @@
-"""Build a synthetic site of N entries and report the time and peak memory of each step.
+"""Time each step of one in-process build of a synthetic site, or profile it.
 
     python benchmarks/large_site.py --entries 4000
+    python benchmarks/large_site.py --entries 4000 --profile     # where the cpu goes
 
-The synthetic site reuses content/'s site, topics, people and regions, and adds
-meetings, columns and publications with Markdown bodies of realistic length.
+The site is generate.py's (same seed, same posts as compare.py). The steps are those of
+kkrsite's pipeline (kkrsite/build.py): read + model + routes, render, write; so this
+script follows that internal API, where compare.py only uses the command line.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
+import cProfile
+import io
+import pstats
 import resource
-import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate import TODAY, generate
 
 from kkrsite.build import copies, load, render
 from kkrsite.config import Options
 from kkrsite.write import write_site
 
-REPO = Path(__file__).resolve().parent.parent
-BODY = (
-    "## Dagsorden\n\nKKR drøftede *udviklingsstrategien* og "
-    "[styringsaftalen](https://www.kl.dk/).\n\n"
-    "| Punkt | Beslutning |\n|---|---|\n| 1 | Godkendt |\n| 2 | Taget til efterretning |\n\n"
-    + "Kommunerne i regionen samarbejder om de specialiserede tilbud. " * 12
-    + "\n"
-)
-
-
-def generate(root: Path, entries: int) -> None:
-    """Write a content set with `entries` Markdown entries under root."""
-    skip = shutil.ignore_patterns("columns", "publications", "meetings")
-    shutil.copytree(REPO / "content", root, ignore=skip)
-    regions = sorted(p.name for p in (root / "kkr").iterdir())
-    start = dt.date(2008, 1, 1)
-    for i in range(entries):
-        day = start + dt.timedelta(days=i % 3000)
-        kind = i % 3
-        if kind == 0:
-            folder = root / "kkr" / regions[i % len(regions)] / "meetings"
-            name, front = (
-                f"{day.isoformat()}-m{i}.md",
-                "topics: [socialomraadet]\nagenda:\n  - Budget\n",
-            )
-        elif kind == 1:
-            folder = root / "columns"
-            name = f"{day.isoformat()}-klumme-{i}.md"
-            front = f"title: Klumme {i}\nauthors: [kjeld-hansen]\n"
-        else:
-            folder = root / "publications"
-            name, front = f"{day.isoformat()}-notat-{i}.md", f"title: Notat {i}\nkind: notat\n"
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / name).write_text(
-            f"---\n{front}summary: Et resumé.\n---\n{BODY}", encoding="utf-8"
-        )
-
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--entries", type=int, default=4000)
+    parser.add_argument("--seed", type=int, default=9)
+    parser.add_argument(
+        "--profile", action="store_true", help="print the 30 functions with the most own time"
+    )
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        content = Path(tmp) / "content"
-        generate(content, args.entries)
-        options = Options(content=content, out=Path(tmp) / "build", today=dt.date(2016, 12, 31))
+    with tempfile.TemporaryDirectory(dir="/dev/shm" if Path("/dev/shm").is_dir() else None) as tmp:
+        gen = generate(Path(tmp) / "site", args.entries, args.seed)
+        options = Options(content=gen.content, out=Path(tmp) / "build", today=TODAY)
+        profile = cProfile.Profile() if args.profile else None
+        if profile:
+            profile.enable()
         t0 = time.perf_counter()
         loaded = load(options)
         t1 = time.perf_counter()
@@ -73,13 +49,20 @@ def main() -> None:
         t2 = time.perf_counter()
         write_site(options.out, rendered.files, copies(loaded, rendered.attachments))
         t3 = time.perf_counter()
+        if profile:
+            profile.disable()
         peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         print(f"{args.entries} entries, {len(rendered.files)} files")
         print(
             f"read+model+routes {t1 - t0:.2f} s, render {t2 - t1:.2f} s, "
             f"write {t3 - t2:.2f} s, total {t3 - t0:.2f} s"
+            + (" (under cProfile, so slower)" if profile else "")
         )
         print(f"peak resident memory {peak_kb / 1024:.0f} MB")
+        if profile:
+            out = io.StringIO()
+            pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(30)
+            print(out.getvalue())
 
 
 if __name__ == "__main__":
