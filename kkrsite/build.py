@@ -83,7 +83,7 @@ def render(options: Options, loaded: Loaded) -> Rendered:
     other writers are not run, since a feed would meet the same body again.
     """
     site, plan = loaded.site, loaded.plan
-    renderer = Renderer(site, template_dirs(options.templates))
+    renderer = Renderer(template_dirs(options.templates), plan.view)
     pages, problems = render_pages(renderer, plan.pages)
     if problems:
         raise ContentError(problems)

@@ -30,9 +30,8 @@ from kkrsite.model.entities import (
     AgreementStatus,
     Entry,
     MeetingStatus,
-    Site,
 )
-from kkrsite.routes import Page, navigation
+from kkrsite.routes import Page, SiteView, navigation
 from kkrsite.safefs import nfc
 from kkrsite.sandbox import COMPILED, NoLinkLoader, Sandbox, deadline
 from kkrsite.sanitise import absolutize
@@ -107,17 +106,20 @@ class PageView:
 
 
 class Renderer:
-    """The one Jinja environment of a build, with kkrsite's functions and filters."""
+    """The one Jinja environment, with kkrsite's functions and filters.
 
-    def __init__(self, site: Site, template_paths: list[Path]) -> None:
-        self.site = site
-        self.links = Links(site.config.base_url)
+    Templates are compiled once and kept across the builds of a `kkrsite serve`
+    session; the site each build renders is given with `use`. Markdown bodies are
+    rendered once, keyed on their text, for as long as the Renderer lives.
+    """
+
+    def __init__(self, template_paths: list[Path], view: SiteView | None = None) -> None:
         self.template_paths = template_paths
         self._bodies: dict[str, Markup] = {}
         self._rendering: Entry | None = None
-        self.linked_files: set[str] = set()
-        """Paths under files/ that rendered bodies link to: published with the site."""
         """The entry whose body is being rendered, named if the body breaks a limit."""
+        self.linked_files: set[str] = set()
+        """Paths under files/ that bodies rendered since the last `use` link to."""
         self.env = Sandbox(
             loader=NoLinkLoader([str(p) for p in template_paths]),
             bytecode_cache=COMPILED,
@@ -126,13 +128,30 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
-            # A Renderer lives for one build: each template is read once, not checked
-            # for changes at every page that imports it.
+            # Templates are read once per Renderer, not checked for changes at every page
+            # that imports them: a change of template makes a new Renderer.
             auto_reload=False,
         )
-        links = self.links
+        filters: dict[str, Callable[..., Any]] = {
+            "date_da": date_da,
+            "month_da": month_da,
+            "time_da": time_da,
+            "label": lambda value: LABELS[value],
+            "filesize_da": filesize_da,
+        }
+        self.env.filters.update(filters)
+        self.links = Links("https://localhost/")
+        if view is not None:
+            self.use(view)
+
+    def use(self, view: SiteView) -> None:
+        """Render `view`'s site from now on: the templates' `site` and its links."""
+        links = self.links = Links(view.config.base_url)
+        self.linked_files = set()
+        # Templates hold the environment's globals by reference: updated in place, every
+        # compiled template sees the new site.
         self.env.globals.update(
-            site=site,
+            site=view,
             url=links.url,
             document_url=lambda doc: links.link(document_url(doc)),
             file_url=lambda rel: links.link(file_url(rel)),
@@ -146,29 +165,20 @@ class Renderer:
             calendar_url=lambda region=None: links.link(calendar_url(region)),
             year_url=lambda year: links.link(year_url(year)),
         )
-        filters: dict[str, Callable[..., Any]] = {
-            "date_da": date_da,
-            "month_da": month_da,
-            "time_da": time_da,
-            "label": lambda value: LABELS[value],
-            "filesize_da": filesize_da,
-        }
-        self.env.filters.update(filters)
         self.env.allow(*self.env.globals.values())
 
     def markdown(self, entry: Entry) -> Markup:
         """An entry's body as sanitised HTML, rendered once per build."""
-        key = entry.origin.rel
-        if key not in self._bodies:
+        html = self._bodies.get(entry.body)
+        if html is None:
             self._rendering = entry
             try:
-                html = render_markdown(entry.body)
+                html = self._bodies[entry.body] = Markup(render_markdown(entry.body))
             finally:
                 self._rendering = None
-            self._bodies[key] = Markup(html)
-            if "filer/" in entry.body:  # only such a body can link an attachment
-                self.linked_files.update(self._attachments_linked(html, entry))
-        return self._bodies[key]
+        if "filer/" in entry.body:  # only such a body can link an attachment
+            self.linked_files.update(self._attachments_linked(html, entry))
+        return html
 
     def _attachments_linked(self, html: str, entry: Entry) -> Iterator[str]:
         """The paths under files/ that a body's links and images point to."""

@@ -29,6 +29,7 @@ from kkrsite.model.entities import (
     Region,
     Role,
     Site,
+    SiteConfig,
     entry_kinds,
     newest_first,
 )
@@ -147,9 +148,23 @@ class Navigation:
 
 
 @dataclass(frozen=True)
+class SiteView:
+    """What every page may read of the site (the templates' `site`): nothing else is global.
+
+    A page's output depends only on its `Page`, this view and its templates: the rule
+    incremental builds rely on. Anything else a page shows comes in its own context.
+    """
+
+    config: SiteConfig
+    today: dt.date
+    regions: tuple[Region, ...]
+
+
+@dataclass(frozen=True)
 class Plan:
     """Everything the site consists of, decided once from the model."""
 
+    view: SiteView
     pages: tuple[Page, ...]
     feeds: tuple[Feed, ...]
     calendars: tuple[Calendar, ...]
@@ -175,8 +190,13 @@ def plan(site: Site) -> tuple[Plan, list[Problem]]:
     titles = {f.url: f.title for f in feeds}
     pages = [replace(p, feed_title=titles[p.feed]) if p.feed else p for p in _pages(site)]
     data = tuple(DataFile(data_url(name), name) for name, _ in data_files())
-    result = Plan(tuple(pages), feeds, _calendars(site), data)
+    result = Plan(site_view(site), tuple(pages), feeds, _calendars(site), data)
     return result, _collisions(result)
+
+
+def site_view(site: Site) -> SiteView:
+    """The part of the site every page may read."""
+    return SiteView(site.config, site.today, site.regions)
 
 
 def navigation() -> Navigation:
@@ -253,7 +273,11 @@ def _front_pages(
             kind_url(Meeting.KIND),
             "meetings_overview.html",
             Meeting.KIND.plural,
-            {"next_meetings": upcoming, "calendar": calendar_url(None)},
+            {
+                "next_meetings": upcoming,
+                "calendar": calendar_url(None),
+                "meetings_by_region": site.indexes.meetings_by_region,
+            },
             (FRONT,),
         ),
         Page(
@@ -365,7 +389,10 @@ def _topic_pages(site: Site) -> list[Page]:
 
 def _people_pages(site: Site) -> list[Page]:
     """The list of people, and each person's roles, appointments and columns."""
-    people = {"people": _alphabetical(site.people)}
+    people = {
+        "people": _alphabetical(site.people),
+        "roles_by_person": site.indexes.roles_by_person,
+    }
     pages = [Page(PEOPLE, "people.html", "Personer", people, (FRONT,))]
     for person in site.people:
         context = {

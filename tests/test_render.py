@@ -10,7 +10,7 @@ from kkrsite.model.assemble import assemble
 from kkrsite.model.entities import Site, entry_kinds
 from kkrsite.read import read_content
 from kkrsite.render import Renderer, filesize_da, render_pages, template_dirs
-from kkrsite.routes import Page
+from kkrsite.routes import Page, site_view
 
 
 def _site(content: Path, **kw: object) -> Site:
@@ -30,7 +30,7 @@ def test_yaml_text_is_escaped(make_site: MakeSite) -> None:
     person = "name: <script>alert(1)</script>\ntitle: Borgmester\nparty: S\nmunicipality: Herlev\n"
     site = _site(make_site({"people/kjeld-hansen.yaml": person}))
     pages, _ = render_pages(
-        Renderer(site, template_dirs(None)),
+        Renderer(template_dirs(None), site_view(site)),
         [
             Page(
                 "/personer/x/",
@@ -50,7 +50,7 @@ def test_an_undefined_variable_names_the_template_line(make_site: MakeSite, tmp_
     (templates / "index.html").write_text("<p>\n{{ site.config.titel }}\n</p>\n")
     site = _site(make_site())
     _, problems = render_pages(
-        Renderer(site, template_dirs(templates)), [Page("/", "index.html", "Forside")]
+        Renderer(template_dirs(templates), site_view(site)), [Page("/", "index.html", "Forside")]
     )
     [problem] = problems
     assert problem.path == templates / "index.html"
@@ -66,7 +66,7 @@ def test_a_user_template_overrides_one_builtin(make_site: MakeSite, tmp_path: Pa
     )
     site = _site(make_site(), today=dt.date(2011, 12, 1))
     pages, problems = render_pages(
-        Renderer(site, template_dirs(templates)), [Page("/", "index.html", "Forside")]
+        Renderer(template_dirs(templates), site_view(site)), [Page("/", "index.html", "Forside")]
     )
     assert problems == []
     assert "<h1>Egen</h1>" in pages["index.html"].decode()

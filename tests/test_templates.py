@@ -24,7 +24,7 @@ from kkrsite.model.assemble import assemble
 from kkrsite.model.entities import entry_kinds
 from kkrsite.read import read_content
 from kkrsite.render import Renderer, render_pages, template_dirs
-from kkrsite.routes import Page
+from kkrsite.routes import Page, site_view
 from kkrsite.sandbox import Sandbox
 
 TEMPLATES = REPO / "templates"
@@ -188,7 +188,7 @@ def test_an_error_in_an_imported_template_names_its_file(
     site, _ = assemble(read_content(content, entry_kinds())[0], options(content))
     assert site is not None
     _, [problem] = render_pages(
-        Renderer(site, template_dirs(templates)), [Page("/", "index.html", "Forside")]
+        Renderer(template_dirs(templates), site_view(site)), [Page("/", "index.html", "Forside")]
     )
     assert (problem.path, problem.line) == (templates / "parts.j2", 2)
     assert "has no attribute 'titel'" in problem.message
