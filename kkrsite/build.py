@@ -47,6 +47,8 @@ class BuildResult:
     files: int
     """Attachments and assets copied."""
     seconds: float
+    changed: frozenset[str] = frozenset()
+    """Output files (paths relative to the output folder) this build wrote, changed or removed."""
 
 
 def load(options: Options) -> Loaded:
@@ -107,6 +109,40 @@ def build(options: Options) -> BuildResult:
     written = write_site(options.out, rendered.files, copies(loaded, rendered.attachments))
     pages, generated = len(loaded.plan.pages), len(rendered.files)
     return BuildResult(pages, generated - pages, written - generated, time.perf_counter() - started)
+
+
+class Builder:
+    """Builds one site again and again into its output folder (`kkrsite serve` keeps one).
+
+    `build()` raises ContentError or UsageError like `build()` and then leaves the
+    output folder as it was; its result names the output files that changed.
+    """
+
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        self._previous: dict[str, bytes] = {}
+
+    def build(self) -> BuildResult:
+        """Build the site again; only the output files that changed are reported."""
+        started = time.perf_counter()
+        loaded = load(self.options)
+        rendered = render(self.options, loaded)
+        files = copies(loaded, rendered.attachments)
+        written = write_site(self.options.out, rendered.files, files)
+        now = dict(rendered.files)
+        for source, rel in files:
+            now[rel] = source.read_bytes()
+        changed = {rel for rel, data in now.items() if self._previous.get(rel) != data}
+        changed |= self._previous.keys() - now.keys()
+        self._previous = now
+        pages, generated = len(loaded.plan.pages), len(rendered.files)
+        return BuildResult(
+            pages,
+            generated - pages,
+            written - generated,
+            time.perf_counter() - started,
+            frozenset(changed),
+        )
 
 
 def copies(loaded: Loaded, used: frozenset[str]) -> list[tuple[Path, str]]:
