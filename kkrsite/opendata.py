@@ -63,6 +63,17 @@ def write_data_files(files: Iterable[DataFile], site: Site, links: Links) -> dic
     return {output_file(f.url): write_data(f.name, site, links) for f in files}
 
 
+def data_inputs(name: str, site: Site) -> object:
+    """Everything in the model that /data/<name>.json is made from (besides the settings):
+    the file is made again only when this changes."""
+    if name in ("regions", "people"):
+        return (site.regions, site.people)
+    if name == "topics":
+        return site.topics
+    kind = next((k for k in entry_kinds() if k.collection == name), None)
+    return site.of_kind(kind) if kind is not None else site  # a kind's file: its entries
+
+
 def write_data(name: str, site: Site, links: Links) -> bytes:
     """One /data/<name>.json file as UTF-8 bytes: pretty-printed, æøå kept as letters."""
     build = _FILES.get(name) or _of_kind(name)

@@ -6,8 +6,9 @@ data with line numbers, which the model step checks and turns into the site.
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -110,8 +111,20 @@ MAX_ATTACHMENT_BYTES = 100_000_000
 """The largest attachment published: a long annual report as PDF is ~20 MB."""
 
 
-def read_content(root: Path, kinds: Sequence[EntryKind]) -> tuple[ContentTree, list[Problem]]:
+ParsedFile = tuple[Any, Mapping[KeyPath, int], str, int]
+"""A file's data, the line of each key, its Markdown body and the body's first line."""
+
+ParseMemo = MutableMapping[bytes, ParsedFile]
+"""Files parsed before, by a digest of their bytes and kind (kept by `kkrsite serve`)."""
+
+
+def read_content(
+    root: Path, kinds: Sequence[EntryKind], memo: ParseMemo | None = None
+) -> tuple[ContentTree, list[Problem]]:
     """Read every content file under `root`; problems are collected, never raised.
+
+    With a `memo`, a file whose bytes were parsed before is not parsed again (the
+    parse is a function of the bytes, the kind and the suffix).
 
     Markdown entries are found where their `kinds` say: `kkr/<region>/<folder>/` for a
     kind that belongs to a region, `<folder>/` for the others.
@@ -232,7 +245,7 @@ def read_content(root: Path, kinds: Sequence[EntryKind]) -> tuple[ContentTree, l
         )
         found, attachment_files = [], []
     for path, kind in found:
-        source, problem = _read_source(root, path, kind)
+        source, problem = _read_source(root, path, kind, memo)
         if problem is not None:
             problems.append(problem)
         if source is not None:
@@ -285,12 +298,29 @@ def _same_stem(paths: list[Path], problems: list[Problem]) -> None:
             )
 
 
-def _read_source(root: Path, path: Path, kind: str) -> tuple[Source | None, Problem | None]:
+def _read_source(
+    root: Path, path: Path, kind: str, memo: ParseMemo | None
+) -> tuple[Source | None, Problem | None]:
     rel = nfc(path.relative_to(root).as_posix())
     try:
         raw = read_bytes(path, MAX_TEXT_BYTES)
     except UnsafeFile as exc:
         return None, Problem(path, None, str(exc))
+    if memo is None:
+        return _parse_source(path, rel, kind, raw)
+    key = hashlib.blake2b(f"{kind}\0{path.suffix}\0".encode() + raw, digest_size=16).digest()
+    known = memo.get(key)
+    if known is not None:
+        return Source(path, rel, kind, *known), None
+    source, problem = _parse_source(path, rel, kind, raw)
+    if source is not None:
+        memo[key] = (source.data, source.lines, source.body, source.body_line)
+    return source, problem
+
+
+def _parse_source(
+    path: Path, rel: str, kind: str, raw: bytes
+) -> tuple[Source | None, Problem | None]:
     if raw.startswith(b"\xef\xbb\xbf"):  # a BOM, as Windows editors write it
         raw = raw[3:]
     try:

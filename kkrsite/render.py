@@ -7,6 +7,7 @@ is rendered once per build, however many pages show it.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -17,10 +18,12 @@ from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 import jinja2
+import jinja2.meta
 from babel.numbers import format_decimal
 from markupsafe import Markup
 
 from kkrsite.dates import date_da, month_da, time_da
+from kkrsite.digest import Digests
 from kkrsite.errors import MarkdownLimitError, Problem, TemplateProblem
 from kkrsite.htmlscan import urls_in
 from kkrsite.links import Links
@@ -72,6 +75,31 @@ def template_dirs(user_templates: Path | None) -> list[Path]:
     builtin = builtin_templates()
     dirs = [user_templates] if user_templates is not None else []
     return [*dirs, builtin] if builtin not in dirs else dirs
+
+
+_REFERENCES: dict[str, tuple[str | None, ...]] = {}
+"""The templates a template source names, by source: parsed once per process."""
+
+
+def _references_in(env: jinja2.Environment, source: str) -> tuple[str | None, ...]:
+    names = tuple(jinja2.meta.find_referenced_templates(env.parse(source)))
+    _REFERENCES[source] = names
+    return names
+
+
+def template_sources(folders: list[Path]) -> bytes:
+    """A digest of every file in the template folders: a Renderer is kept while it holds."""
+    loader = NoLinkLoader([str(p) for p in folders])
+    env = jinja2.Environment()
+    h = hashlib.blake2b(digest_size=16)
+    for name in loader.list_templates():
+        try:
+            source = loader.get_source(env, name)[0]
+        except (jinja2.TemplateNotFound, TemplateProblem, OSError, UnicodeDecodeError):
+            source = "\0unreadable"  # rendering reports it
+        data = f"{name}\0{source}".encode("utf-8", "surrogatepass")
+        h.update(len(data).to_bytes(4, "big") + data)
+    return h.digest()
 
 
 def filesize_da(size: int) -> str:
@@ -140,14 +168,70 @@ class Renderer:
             "filesize_da": filesize_da,
         }
         self.env.filters.update(filters)
+        self.digests = Digests()
+        self._template_keys: dict[str, bytes] = {}
+        self._referenced: dict[str, tuple[str, tuple[str | None, ...]]] = {}
         self.links = Links("https://localhost/")
         if view is not None:
             self.use(view)
+
+    def template_key(self, name: str) -> bytes:
+        """A digest of template `name` and of every template it extends, includes or imports.
+
+        A page is rendered again when this changes. A reference the parser cannot
+        follow (a name computed while rendering) makes the page depend on every template.
+        """
+        if name not in self._template_keys:
+            sources: dict[str, str] = {}
+            if not self._collect(name, sources):
+                for other in self.env.list_templates():
+                    self._collect(other, sources)
+            self._template_keys[name] = self.digests.of(tuple(sorted(sources.items())))
+        return self._template_keys[name]
+
+    def _collect(self, name: str, sources: dict[str, str]) -> bool:
+        """Add the source of `name` and of the templates it names to `sources`.
+
+        Returns False when some name is computed while rendering (then any may be used).
+        """
+        if name in sources:
+            return True
+        source, names = self._references(name)
+        sources[name] = source
+        complete = True
+        for other in names:
+            if other is None or not self._collect(other, sources):
+                complete = False
+        return complete
+
+    def _references(self, name: str) -> tuple[str, tuple[str | None, ...]]:
+        """A template's source and the templates it names (None: computed), read once."""
+        if name not in self._referenced:
+            names: tuple[str | None, ...] = ()
+            try:
+                source = self.env.loader.get_source(self.env, name)[0] if self.env.loader else ""
+                known = _REFERENCES.get(source)
+                names = known if known is not None else _references_in(self.env, source)
+            except (jinja2.TemplateNotFound, TemplateProblem, OSError):
+                source = "\0missing"  # the render reports it; the key stays stable
+            except jinja2.TemplateSyntaxError:
+                pass  # the render reports it
+            self._referenced[name] = (source, names)
+        return self._referenced[name]
+
+    def take_linked_files(self) -> tuple[str, ...]:
+        """The attachments linked from the bodies rendered since the last call, sorted."""
+        found, self.linked_files = self.linked_files, set()
+        return tuple(sorted(found))
 
     def use(self, view: SiteView) -> None:
         """Render `view`'s site from now on: the templates' `site` and its links."""
         links = self.links = Links(view.config.base_url)
         self.linked_files = set()
+        # An imported template keeps the globals it was first run with (its macros closed
+        # over them): forget the loaded templates; their compiled code is kept (COMPILED).
+        if self.env.cache is not None:
+            self.env.cache.clear()
         # Templates hold the environment's globals by reference: updated in place, every
         # compiled template sees the new site.
         self.env.globals.update(
@@ -221,7 +305,7 @@ class Renderer:
         except TemplateProblem:
             raise
         except MarkdownLimitError as exc:
-            raise TemplateProblem(self._body_problem(exc)) from None
+            raise TemplateProblem(self.body_problem(exc)) from None
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateProblem(
                 self._problem(exc.filename, exc.lineno, exc.message or str(exc))
@@ -236,7 +320,8 @@ class Renderer:
             message = f"{type(exc).__name__}: {exc} (while rendering {page.url})"
             raise TemplateProblem(self._problem(filename, line, message)) from None
 
-    def _body_problem(self, exc: MarkdownLimitError) -> Problem:
+    def body_problem(self, exc: MarkdownLimitError) -> Problem:
+        """A body over a limit, at its line in the entry's file."""
         entry = self._rendering
         if entry is None:
             return Problem(Path("templates"), None, exc.message)

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import os
 import secrets
 import shutil
 import stat
 import string
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -36,7 +37,10 @@ COMPLETE = b"This folder is written by kkrsite and replaced whole by each build.
 INCOMPLETE = b"kkrsite has not finished writing or removing this folder.\n"
 """The marker while a staging folder is written, and while a retired build is removed."""
 
-_MARKER_TEXTS = (COMPLETE, INCOMPLETE)
+UPDATING = b"kkrsite is updating this folder in place; if this stays, the next build rebuilds it.\n"
+"""The marker while a finished build is updated file by file (an incremental build)."""
+
+_MARKER_TEXTS = (COMPLETE, INCOMPLETE, UPDATING)
 """Every marker text kkrsite has written: keep old texts here so older builds stay known."""
 
 _FILE_MODE = 0o644
@@ -47,7 +51,7 @@ _CLOEXEC: int = getattr(os, "O_CLOEXEC", 0)
 _SUFFIX_LENGTH = 8
 _SUFFIX_CHARS = frozenset(string.ascii_lowercase + string.digits + "_")
 
-_State = Literal["empty", "complete", "incomplete", "foreign"]
+_State = Literal["empty", "complete", "updating", "incomplete", "foreign"]
 
 _REASONS: dict[int, str] = {
     errno.ENOSPC: "the disk is full",
@@ -90,6 +94,53 @@ def write_site(out: Path, pages: Mapping[str, bytes], copies: Iterable[tuple[Pat
     Raises UsageError, naming the folder and the reason, when `out` may not be
     replaced or cannot be written; `out` is then left exactly as it was.
     """
+    with staged_site(out) as staging:
+        for rel, data in sorted(pages.items()):
+            staging.write(rel, data)
+        for source, rel in copies:
+            staging.copy(source, rel)
+        staging.publish()
+        return staging.count
+
+
+class Staging:
+    """A new site being written in a folder beside the output folder, file by file.
+
+    Files may be written from forked worker processes too: each write makes the
+    folders it needs. `publish()` swaps the folder in as the output folder.
+    """
+
+    def __init__(self, folder: Path, target: Path) -> None:
+        self.folder = folder
+        self.target = target
+        self.count = 0
+        self.published = False
+        self._made: set[Path] = {folder}
+
+    def write(self, rel: str, data: bytes) -> None:
+        """Write one file of the site."""
+        _write_file(_place(self.folder, rel, self._made), data)
+        self.count += 1
+
+    def copy(self, source: Path, rel: str) -> None:
+        """Copy one attachment or asset into the site."""
+        _copy_file(source, _place(self.folder, rel, self._made))
+        self.count += 1
+
+    def publish(self) -> None:
+        """Put the new site in place of the output folder, in one step for readers."""
+        _swap(self.folder, self.target)
+        self.published = True
+
+
+@contextlib.contextmanager
+def staged_site(out: Path) -> Iterator[Staging]:
+    """A staging folder for a new site of `out`, under the output's lock.
+
+    Unless `publish()` was called when the block ends, the staging folder is removed
+    and `out` is left exactly as it was. OSErrors become a UsageError naming the
+    folder and the reason.
+    """
     # One absolute spelling, never resolved: the folders checked are the folders written.
     target = _absolute(out)
     try:
@@ -99,19 +150,94 @@ def write_site(out: Path, pages: Mapping[str, bytes], copies: Iterable[tuple[Pat
         with _locked(target, out):
             _finish_interrupted(target)
             _refuse_foreign(target, out)
-            staging = _new_folder(target, "new")
+            staging = Staging(_new_folder(target, "new"), target)
+            _write_file(staging.folder / MARKER, INCOMPLETE)
             try:
-                count = _fill(staging, pages, copies)
-                _swap(staging, target)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    _remove_tree(staging)
-                raise
+                yield staging
+            finally:
+                if not staging.published:
+                    with contextlib.suppress(OSError):
+                        _remove_tree(staging.folder)
     except OSError as exc:
         raise UsageError(
             f"could not write the site to '{out}': {_reason(exc)}; '{out}' was left as it was"
         ) from None
-    return count
+
+
+def update_site(
+    out: Path,
+    pages: Mapping[str, bytes],
+    copies: Iterable[tuple[Path, str]],
+    removed: Iterable[str],
+) -> bool:
+    """Update a finished build in place: write `pages` and `copies`, remove `removed`.
+
+    Returns False, writing nothing, when `out` is not a finished build (then the
+    caller builds the whole site). Every new file is first written beside its place;
+    only when all are written are they renamed into place (which needs no space), so
+    a full disk leaves `out` as it was. While files are renamed the marker says so:
+    after a kill there, the next build rebuilds the folder whole.
+    """
+    target = _absolute(out)
+    try:
+        _refuse_unsafe_path(target, out)
+        with _locked(target, out):
+            _finish_interrupted(target)
+            if not os.path.isdir(target) or _state(target) != "complete":
+                return False
+            made: set[Path] = {target}
+            existing = set(made)
+            ready: list[tuple[Path, Path]] = []
+            try:
+                for rel, data in sorted(pages.items()):
+                    path = _place(target, rel, made)
+                    ready.append((_beside(path, functools.partial(_write_file, data=data)), path))
+                for source, rel in copies:
+                    path = _place(target, rel, made)
+                    ready.append((_beside(path, functools.partial(_copy_file, source)), path))
+            except BaseException:
+                for temporary, _ in ready:
+                    with contextlib.suppress(OSError):
+                        os.unlink(temporary)
+                for folder in sorted(made - existing, key=lambda p: len(p.parts), reverse=True):
+                    with contextlib.suppress(OSError):
+                        os.rmdir(folder)
+                raise
+            _set_marker(target, UPDATING)
+            for temporary, path in ready:
+                os.replace(temporary, path)
+            for rel in sorted(removed):
+                _remove_file(target, rel)
+            _set_marker(target, COMPLETE)
+    except OSError as exc:
+        raise UsageError(
+            f"could not update the site in '{out}': {_reason(exc)}; '{out}' was left as it was "
+            "or, if it was half-way, the next build rebuilds it"
+        ) from None
+    return True
+
+
+def _beside(path: Path, write: Callable[[Path], None]) -> Path:
+    """Write a new file beside `path` (to be renamed into its place); returns its path."""
+    temporary = path.with_name(f".{path.name}.kkrsite-new")
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(temporary)
+    write(temporary)
+    return temporary
+
+
+def _remove_file(target: Path, rel: str) -> None:
+    """Remove one file of the site, and the folders it leaves empty."""
+    path = _place(target, rel, {target, *target.joinpath(*rel.split("/")).parents})
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+    for folder in path.parents:
+        if folder == target or not folder.is_relative_to(target):
+            break
+        try:
+            os.rmdir(folder)
+        except OSError:
+            break  # not empty
 
 
 # --- what may be replaced ------------------------------------------------------------
@@ -170,7 +296,7 @@ def _refuse_foreign(target: Path, out: Path) -> None:
     _refuse_unsafe_path(target, out)
     # The output folder itself is only ever a finished build: a marker that is empty or
     # half-written (a `touch`, a text cut short) does not make a folder kkrsite's.
-    if _state(target) not in ("complete", "empty"):
+    if _state(target) not in ("complete", "updating", "empty"):
         raise UsageError(
             f"'{out}' is not a folder kkrsite built (it has no {MARKER} and is not empty): "
             "choose another --out, or empty it first"
@@ -186,6 +312,8 @@ def _state(folder: Path) -> _State:
             text = marker.read_bytes()
             if text == COMPLETE:
                 return "complete"
+            if text == UPDATING:
+                return "updating"
             # A kill while the marker was written leaves the start of a known text.
             if any(known.startswith(text) for known in _MARKER_TEXTS):
                 return "incomplete"
@@ -353,20 +481,6 @@ def _new_folder(target: Path, kind: Literal["new", "old"]) -> Path:
             os.mkdir(path, _FOLDER_MODE)
             os.chmod(path, _FOLDER_MODE)  # the umask may have taken bits away
             return path
-
-
-def _fill(staging: Path, pages: Mapping[str, bytes], copies: Iterable[tuple[Path, str]]) -> int:
-    """Write every file into the staging folder, marked incomplete until the last one is in."""
-    _write_file(staging / MARKER, INCOMPLETE)
-    made: set[Path] = {staging}
-    count = 0
-    for rel, data in sorted(pages.items()):
-        _write_file(_place(staging, rel, made), data)
-        count += 1
-    for source, rel in copies:
-        _copy_file(source, _place(staging, rel, made))
-        count += 1
-    return count
 
 
 def _place(staging: Path, rel: str, made: set[Path]) -> Path:

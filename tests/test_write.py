@@ -21,6 +21,7 @@ import pytest
 from conftest import MakeSite, run_kkrsite, tree
 
 from kkrsite import write
+from kkrsite.cache import FOLDER as CACHE_FOLDER
 from kkrsite.errors import UsageError
 from kkrsite.write import COMPLETE, INCOMPLETE, MARKER, write_site
 
@@ -35,7 +36,8 @@ def built(pages: dict[str, bytes]) -> dict[str, bytes]:
 
 
 def names(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir())
+    """What lies in a folder, but the build cache (beside every output folder the CLI writes)."""
+    return sorted(p.name for p in folder.iterdir() if p.name != CACHE_FOLDER)
 
 
 @pytest.fixture
@@ -411,7 +413,7 @@ def test_cli_disk_full_exits_1_without_a_traceback(
     assert build(tmp_path).returncode == 0
     before = tree(tmp_path / "build")
     monkeypatch.setattr(write, "_write_file", failing_after(5, errno.ENOSPC))
-    result = build(tmp_path)
+    result = build(tmp_path, "--clean")
     assert result.returncode == 1
     assert result.stderr == (
         "kkrsite: could not write the site to 'build': the disk is full; "
@@ -419,6 +421,29 @@ def test_cli_disk_full_exits_1_without_a_traceback(
     )
     assert tree(tmp_path / "build") == before
     assert names(tmp_path) == ["build", "content"]
+
+
+def test_a_full_disk_while_updating_leaves_the_build_as_it_was(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content = make_site()
+    assert build(tmp_path).returncode == 0
+    before = tree(tmp_path / "build")
+    meeting = content / "kkr/hovedstaden/meetings/2011-08-24.md"
+    meeting.write_text(meeting.read_text(encoding="utf-8") + "\nEt nyt afsnit.\n", encoding="utf-8")
+    monkeypatch.setattr(write, "_write_file", failing_after(2, errno.ENOSPC))
+    result = build(tmp_path)
+    assert result.returncode == 1
+    # (An update in place or a whole new site, as the build judges: either way nothing is lost.)
+    assert "the site" in result.stderr and "the disk is full" in result.stderr
+    assert tree(tmp_path / "build") == before
+    assert names(tmp_path) == ["build", "content"]
+    monkeypatch.undo()
+    again = build(tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert "Et nyt afsnit." in "".join(
+        data.decode("utf-8", "replace") for data in tree(tmp_path / "build").values()
+    )
 
 
 def read_only(monkeypatch: pytest.MonkeyPatch, folder: Path, error: int = errno.EROFS) -> None:
@@ -630,3 +655,34 @@ def test_a_build_killed_at_any_point_is_recovered_by_the_next(
     write_site(Path("build"), NEW, [])
     assert tree(here / "build") == built(NEW)
     assert names(here) == ["build"]
+
+
+def test_an_update_in_place_on_a_full_disk_changes_nothing(
+    here: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write.write_site(Path("build"), {"index.html": b"old", "a/index.html": b"a"}, [])
+    before = tree(here / "build")
+    monkeypatch.setattr(write, "_write_file", failing_after(1, errno.ENOSPC))
+    with pytest.raises(UsageError) as caught:
+        write.update_site(
+            Path("build"), {"index.html": b"new", "b/c/index.html": b"c"}, [], ["a/index.html"]
+        )
+    assert str(caught.value).startswith("could not update the site in 'build': the disk is full")
+    assert tree(here / "build") == before
+    assert names(here) == ["build"]
+
+
+def test_an_update_in_place_replaces_adds_and_removes(here: Path) -> None:
+    write.write_site(Path("build"), {"index.html": b"old", "a/b/index.html": b"a"}, [])
+    assert write.update_site(
+        Path("build"), {"index.html": b"new", "c/index.html": b"c"}, [], ["a/b/index.html"]
+    )
+    assert tree(here / "build") == {MARKER: COMPLETE, "index.html": b"new", "c/index.html": b"c"}
+    assert not (here / "build/a").exists()  # the folders a removal empties go too
+
+
+def test_an_update_in_place_needs_a_finished_build(here: Path) -> None:
+    (here / "build").mkdir()
+    (here / "build/mine.txt").write_text("x")
+    assert write.update_site(Path("build"), {"index.html": b"new"}, [], []) is False
+    assert names(here / "build") == ["mine.txt"]

@@ -1,0 +1,271 @@
+"""Incremental builds make exactly what a clean build makes, byte for byte.
+
+Each case starts from tests/sites/flere-aar built once (so the build cache and the
+output folder are this machine's), makes one change a user would make, builds again,
+and compares the output with a clean build of the changed site. Both ways of
+building again are checked: the command line (the cache beside build/, as
+`kkrsite build` runs on Netlify) and one Builder kept across builds (as `kkrsite
+serve` keeps it).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import REPO, run_kkrsite, tree
+
+from kkrsite.build import Builder
+from kkrsite.config import Options
+
+SITE = REPO / "tests/sites/flere-aar/content"
+EPOCH = "1322697600"  # 1 December 2011
+TODAY = dt.date(2011, 12, 1)
+
+Edit = Callable[[Path], None]
+"""A change to a site folder (content/ and templates/ inside it)."""
+
+
+def append(rel: str, text: str) -> Edit:
+    def edit(site: Path) -> None:
+        path = site / rel
+        path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+    return edit
+
+
+def replace(rel: str, old: str, new: str) -> Edit:
+    def edit(site: Path) -> None:
+        path = site / rel
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} is not in {rel}"
+        path.write_text(text.replace(old, new), encoding="utf-8")
+
+    return edit
+
+
+def write(rel: str, text: str) -> Edit:
+    def edit(site: Path) -> None:
+        path = site / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+    return edit
+
+
+def rename(rel: str, new: str) -> Edit:
+    return lambda site: (site / rel).rename(site / new)
+
+
+def delete(rel: str) -> Edit:
+    return lambda site: (site / rel).unlink()
+
+
+def template(name: str, text: str) -> Edit:
+    """A user template (templates/ beside content/), shadowing the built-in one."""
+    return write(f"templates/{name}", text)
+
+
+COLUMN = "content/columns/2011-09-08-faelles-ansvar-for-socialomraadet.md"
+MEETING = "content/kkr/hovedstaden/meetings/2011-08-29.md"
+AGREEMENT = "content/kkr/hovedstaden/agreements/udviklingsstrategi-2012.md"
+PUBLICATION = "content/publications/2011-04-01-beretning-2010.md"
+BUILTIN = REPO / "templates"
+
+CASES: dict[str, list[Edit]] = {
+    "column body": [append(COLUMN, "\nEt nyt afsnit med **fed** tekst.\n")],
+    "column title": [replace(COLUMN, "title: Fælles ansvar", "title: Fælles og delt ansvar")],
+    "column added": [
+        write(
+            "content/columns/2011-10-10-ny-klumme.md",
+            "---\ntitle: En ny klumme\npublication: Danske Kommuner\nauthors: [soeren-aebeloe]\n"
+            "topics: [sundhed]\n---\nTekst om sundhed.\n",
+        )
+    ],
+    "column renamed": [rename(COLUMN, COLUMN.replace("faelles-ansvar", "delt-ansvar"))],
+    "column deleted": [delete(COLUMN)],
+    "meeting title of an agenda point": [
+        replace(MEETING, "Sundhedsaftaler 2011–2014", "Nye aftaler")
+    ],
+    "meeting cancelled": [
+        replace(MEETING, "date: 2011-08-29\n", "date: 2011-08-29\nstatus: aflyst\n")
+    ],
+    "agreement status": [replace(AGREEMENT, "status: anbefalet", "status: godkendt")],
+    "publication deleted, its attachment unused": [delete(PUBLICATION)],
+    "person renamed": [
+        replace("content/people/soeren-aebeloe.yaml", "Søren Æbelø", "Søren Æ. Æbelø")
+    ],
+    "topic described": [replace("content/topics.yaml", "Samarbejdet mellem", "Samspillet mellem")],
+    "site title": [replace("content/site.yaml", "prøvesite", "testsite")],
+    "attachment linked from a body": [
+        write("content/files/bilag.txt", "Et bilag.\n"),
+        append(COLUMN, "\nSe [bilaget](/filer/bilag.txt).\n"),
+    ],
+    "attachment replaced": [
+        lambda site: (site / "content/files/beretning-2010.pdf").write_bytes(
+            (site / "content/files/beretning-2010.pdf").read_bytes() + b"\n%% tillaeg\n"
+        )
+    ],
+    "page template overridden": [
+        template(
+            "column.html",
+            (BUILTIN / "column.html")
+            .read_text(encoding="utf-8")
+            .replace("</h1>", "</h1>\n<p>Egen</p>", 1),
+        )
+    ],
+    "macro file overridden": [
+        template(
+            "_macros.html",
+            (BUILTIN / "_macros.html")
+            .read_text(encoding="utf-8")
+            .replace(
+                "{% macro person_line(p) -%}", "{% macro person_line(p) -%}\n<!-- egen -->", 1
+            ),
+        )
+    ],
+    "base layout overridden": [
+        template(
+            "base.html",
+            (BUILTIN / "base.html")
+            .read_text(encoding="utf-8")
+            .replace("</head>", '<meta name="egen" content="1">\n</head>', 1),
+        )
+    ],
+    "stylesheet overridden": [
+        template(
+            "static/style.css",
+            (BUILTIN / "static/style.css").read_text(encoding="utf-8") + "\nbody { margin: 0; }\n",
+        )
+    ],
+    "two changes at once": [
+        append(MEETING, "\nTilføjet efter mødet.\n"),
+        delete("content/columns/2011-11-24-vaekst-i-hele-regionen.md"),
+    ],
+}
+
+
+def build_cli(site: Path, *flags: str) -> str:
+    result = run_kkrsite("build", *flags, cwd=site, epoch=EPOCH)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    """A copy of flere-aar with build/ built beside it by the command line (and its cache)."""
+    folder = tmp_path / "site"
+    shutil.copytree(SITE, folder / "content")
+    build_cli(folder)
+    return folder
+
+
+def clean_tree(site: Path, tmp_path: Path) -> dict[str, bytes]:
+    """The output of a clean build of `site` elsewhere."""
+    out = tmp_path / "clean"
+    build_cli(site, "--clean", "--out", str(out))
+    return tree(out)
+
+
+@pytest.mark.parametrize("case", CASES, ids=list(CASES))
+def test_a_rebuild_after_a_change_equals_a_clean_build(
+    case: str, site: Path, tmp_path: Path
+) -> None:
+    before = tree(site / "build")
+    for edit in CASES[case]:
+        edit(site)
+    said = build_cli(site)
+    after = tree(site / "build")
+    assert after == clean_tree(site, tmp_path)
+    assert after != before, "the change changed nothing: the case tests nothing"
+    # Only what changed was made again, for a change that is not site-wide.
+    if "made again" in said:
+        made = int(said.split("(")[1].split(" of ")[0])
+        assert made < len(
+            [p for p in after if p.endswith((".html", ".xml", ".ics", ".json", ".txt"))]
+        )
+
+
+def test_nothing_changed_makes_nothing(site: Path) -> None:
+    before = {p: (site / "build" / p).stat().st_mtime_ns for p in tree(site / "build")}
+    said = build_cli(site)
+    assert "(0 of " in said and ", 0 files changed)" in said
+    after = {p: (site / "build" / p).stat().st_mtime_ns for p in tree(site / "build")}
+    assert after == before
+
+
+KEPT_BUILDER_CASES = [
+    "column body",
+    "column renamed",
+    "attachment linked from a body",
+    "macro file overridden",
+    "site title",
+]
+
+
+def test_a_kept_builder_follows_changes_and_their_undoing(tmp_path: Path) -> None:
+    """One Builder across a sequence of changes, each undone again, as `kkrsite serve` uses it."""
+    site = tmp_path / "site"
+    shutil.copytree(SITE, site / "content")
+    (site / "templates").mkdir()
+    options = Options(
+        content=site / "content", out=site / "preview", today=TODAY, templates=site / "templates"
+    )
+    builder = Builder(options)
+    builder.build()
+    original = tree(site / "preview")
+    for case in KEPT_BUILDER_CASES:
+        for edit in CASES[case]:
+            edit(site)
+        result = builder.build()
+        clean = tmp_path / "clean"
+        Builder(dataclasses.replace(options, out=clean), clean=True).build()
+        assert tree(site / "preview") == tree(clean), f"after '{case}'"
+        assert result.changed, f"after '{case}'"
+        if case not in ("macro file overridden", "site title"):  # those touch every page
+            everything = result.pages + result.others
+            assert result.made < everything / 2, f"after '{case}' too much was made again"
+        shutil.rmtree(clean)
+        # Undone: the site is the original again, and so is the output.
+        for folder in ("content", "templates"):
+            shutil.rmtree(site / folder)
+        shutil.copytree(SITE, site / "content")
+        (site / "templates").mkdir()
+        undone = builder.build()
+        assert tree(site / "preview") == original, f"after undoing '{case}'"
+        # (Copied anew, every attachment is new on disk, so it is copied again too.)
+        generated = {p for p in undone.changed if not p.startswith("filer/")}
+        assert generated == {p for p in result.changed if not p.startswith("filer/")}, case
+
+
+def test_a_cache_and_build_from_a_pull_request_are_not_trusted(site: Path, tmp_path: Path) -> None:
+    """A pull request may commit build/ and .kkrsite-cache/: a clone carries neither trust."""
+    index = site / "build/index.html"
+    index.write_bytes(index.read_bytes().replace(b"<main", b"<script>alert(1)</script><main", 1))
+    cloned = tmp_path / "clone"
+    shutil.copytree(site, cloned)  # as a checkout of the commit would bring them
+    said = build_cli(cloned)
+    assert "made again" not in said  # a whole build
+    assert b"<script>" not in (cloned / "build/index.html").read_bytes()
+    assert tree(cloned / "build") == clean_tree(cloned, tmp_path)
+
+
+def test_a_hand_edited_output_file_is_made_again(site: Path, tmp_path: Path) -> None:
+    index = site / "build/index.html"
+    index.write_bytes(index.read_bytes() + b"<!-- rettet i haanden -->")
+    said = build_cli(site)
+    assert "(1 of " in said
+    assert tree(site / "build") == clean_tree(site, tmp_path)
+
+
+def test_a_corrupt_cache_is_ignored_with_a_warning(site: Path, tmp_path: Path) -> None:
+    (site / ".kkrsite-cache/build.sqlite").write_bytes(b"SQLite format 3\0" + b"\xff" * 500)
+    result = run_kkrsite("build", cwd=site, epoch=EPOCH)
+    assert result.returncode == 0, result.stderr
+    assert "kkrsite: warning: the build cache" in result.stderr
+    assert "could not be read" in result.stderr and "built from scratch" in result.stderr
+    assert tree(site / "build") == clean_tree(site, tmp_path)
