@@ -24,7 +24,7 @@ and reports how many cores other processes kept busy during each build.
 
 `kkrsite serve` save-to-reload latency, when the command exists: serve is started on a
 free port; each round opens the livereload websocket (/livereload) like livereload.js
-(hello, then info with the page's URL), waits 4 s, writes the edit to a column's file,
+(hello, then info with the page's URL), waits 1 s, writes the edit to a column's file,
 waits for the `reload` command and then fetches the page over HTTP until it holds the
 edit; the time from the write to that response is the latency (what a browser needs to
 show the change). Without a websocket the page is polled over HTTP every 20 ms instead.
@@ -69,7 +69,7 @@ HUGO_COLD, HUGO_ONE = "Hugo cold build", "Hugo one-file rebuild"
 SERVE_START, SERVE_RELOAD = "kkrsite serve: start until / answers", "kkrsite serve: save → page"
 NOT_YET = "not available yet (`kkrsite serve` does not exist)"
 TIMES = "\N{MULTIPLICATION SIGN}"
-SERVE_PAUSE = 4.0  # seconds between connecting and saving, so between two saves
+SERVE_PAUSE = 1.0  # seconds between connecting and saving, so between two saves
 SERVE_TIMEOUT = 60.0  # seconds a save may take to reach the browser
 
 
@@ -394,8 +394,7 @@ async def save_to_page(
         await ws.write_message(json.dumps({"command": "info", "plugins": {}, "url": page}))
     except Exception:  # no livereload websocket: poll the page instead
         ws = None
-    # python-livereload ignores changes within 3 s of a client's first connection or of
-    # the last reload: saves this far apart measure latency, not that window.
+    # Saves this far apart are separate builds: each measures one save, not a burst.
     await asyncio.sleep(pause)
     start = time.perf_counter()
     edit_body(edit, original, marker)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kkrsite import __version__
-from kkrsite.build import build, load, render, unused_attachments
+from kkrsite.build import Builder, BuildResult, load, render, unused_attachments
 from kkrsite.config import Options
 from kkrsite.dates import today
 from kkrsite.errors import ContentError, KkrsiteError, UsageError, display_path, printable
@@ -24,7 +24,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"kkrsite {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def content_options(p: argparse.ArgumentParser) -> None:
+    def content_options(p: argparse.ArgumentParser, preview: bool = False) -> None:
         p.add_argument(
             "--content",
             type=Path,
@@ -39,12 +39,29 @@ def _parser() -> argparse.ArgumentParser:
             metavar="DIR",
             help="templates that override the built-in ones (default: templates/ if it exists)",
         )
-        p.add_argument("--drafts", action="store_true", help="include entries marked draft: true")
-        p.add_argument(
-            "--future",
-            action="store_true",
-            help="include columns and publications dated after today",
-        )
+        if preview:  # a preview shows what is not published yet, each marked as such
+            p.add_argument(
+                "--drafts",
+                action=argparse.BooleanOptionalAction,
+                default=True,
+                help="show entries marked draft: true, marked Kladde (default: on)",
+            )
+            p.add_argument(
+                "--future",
+                action=argparse.BooleanOptionalAction,
+                default=True,
+                help="show columns and publications dated after today, marked Ikke udgivet "
+                "endnu (default: on)",
+            )
+        else:
+            p.add_argument(
+                "--drafts", action="store_true", help="include entries marked draft: true"
+            )
+            p.add_argument(
+                "--future",
+                action="store_true",
+                help="include columns and publications dated after today",
+            )
         p.add_argument(
             "--debug", action="store_true", help="show the traceback of an internal error"
         )
@@ -60,6 +77,11 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd = commands.add_parser("build", help="build the site into build/")
     content_options(build_cmd)
     out_option(build_cmd, "where to write the site (default: build/)")
+    build_cmd.add_argument(
+        "--clean",
+        action="store_true",
+        help="build everything again, ignoring the build cache in .kkrsite-cache/",
+    )
     check_cmd = commands.add_parser("check", help="validate content and templates, write nothing")
     content_options(check_cmd)
     check_cmd.add_argument(
@@ -68,7 +90,40 @@ def _parser() -> argparse.ArgumentParser:
         help="also check the built site in --out: links, sitemap, feeds and calendars",
     )
     out_option(check_cmd, "the built site --links checks (default: build/)")
+    serve_cmd = commands.add_parser(
+        "serve",
+        help="build a preview, serve it and reload the browser on every save",
+        description="Build the site into .kkrsite-preview/, serve it on this machine, and "
+        "rebuild on every save in the content and template folders: the browsers showing "
+        "a page that changed reload. Problems are shown in the terminal and on every page.",
+    )
+    content_options(serve_cmd, preview=True)
+    serve_cmd.add_argument(
+        "--out",
+        type=Path,
+        default=Path(".kkrsite-preview"),
+        metavar="DIR",
+        help="where to build the preview (default: .kkrsite-preview/, never build/)",
+    )
+    serve_cmd.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="the address to serve on (default: 127.0.0.1, this machine only)",
+    )
+    serve_cmd.add_argument(
+        "--port", type=_port, default=8000, help="the port to serve on (default: 8000)"
+    )
+    serve_cmd.add_argument(
+        "--open", action="store_true", help="open the preview in the web browser"
+    )
     return parser
+
+
+def _port(text: str) -> int:
+    """A TCP port for --port (0 lets the system choose a free one)."""
+    if not text.isascii() or not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port number (0-65535)")
+    return int(text)
 
 
 def _options(args: argparse.Namespace) -> Options:
@@ -105,18 +160,34 @@ def _check_built_site(out: Path, base_url: str) -> int:
     return sum(1 for p in out.rglob("*") if p.suffix in (".html", ".xml", ".ics"))
 
 
+def _redone(result: BuildResult) -> str:
+    """What an incremental build redid, when it did not redo everything."""
+    total = result.pages + result.others
+    if result.made >= total:
+        return ""
+    return f" ({result.made} of {total} made again, {len(result.changed)} files changed)"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run kkrsite; returns the exit code (0 done, 1 bad input, 130 interrupted)."""
     args = _parser().parse_args(argv)
     try:
         options = _options(args)
         if args.command == "build":
-            result = build(options)
+            builder = Builder(options, clean=args.clean)
+            result = builder.build()
+            for warning in builder.warnings:
+                print(f"kkrsite: warning: {printable(warning)}", file=sys.stderr)
             print(
                 f"Built {result.pages} pages and {result.others} feeds, calendars and data files; "
                 f"copied {result.files} files into "
                 f"{display_path(options.out, Path.cwd())}/ in {result.seconds:.2f} s"
+                + _redone(result)
             )
+        elif args.command == "serve":
+            from kkrsite.serve import ServeSettings, serve
+
+            return serve(options, ServeSettings(args.host, args.port, args.open, args.debug))
         else:
             loaded = load(options)
             rendered = render(options, loaded)

@@ -41,6 +41,7 @@ MODULES: dict[str, str] = {
     "kkrsite.dates": "base",
     "kkrsite.kinds": "base",
     "kkrsite.safefs": "base",
+    "kkrsite.digest": "base",
     "kkrsite.read": "read",
     "kkrsite.yamlfile": "read",
     "kkrsite.attachments": "read",
@@ -63,9 +64,13 @@ MODULES: dict[str, str] = {
     "kkrsite.opendata": "writers",
     "kkrsite.sitemap": "writers",
     "kkrsite.write": "write",
+    "kkrsite.cache": "write",
     "kkrsite.build": "build",
+    "kkrsite.jobs": "build",
+    "kkrsite.workers": "build",
     "kkrsite.sitecheck": "build",
     "kkrsite.cli": "cli",
+    "kkrsite.serve": "cli",  # `kkrsite serve`: the preview server, on top of build
     "kkrsite.__main__": "cli",
 }
 
