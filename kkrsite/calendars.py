@@ -8,7 +8,6 @@ and the VTIMEZONE is computed from tzdata for the years the meetings span.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from icalendar import Calendar as ICalendar
@@ -19,7 +18,6 @@ from kkrsite.htmlscan import inert
 from kkrsite.links import Links
 from kkrsite.model.entities import Meeting, MeetingStatus
 from kkrsite.routes import Calendar
-from kkrsite.urls import output_file
 
 PRODID = "-//kkrsite//KKR//DA"
 DEFAULT_DURATION = dt.timedelta(hours=2)
@@ -28,11 +26,6 @@ REFRESH = dt.timedelta(days=1)
 """How often subscribed calendar clients are asked to fetch the file again."""
 EMPTY_YEAR = 1970
 """The year the VTIMEZONE of a calendar without meetings describes: any year would do."""
-
-
-def write_calendars(calendars: Iterable[Calendar], links: Links) -> dict[str, bytes]:
-    """Every calendar of the plan, by output path."""
-    return {output_file(c.url): write_ics(c, links) for c in calendars}
 
 
 def write_ics(calendar: Calendar, links: Links) -> bytes:

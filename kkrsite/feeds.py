@@ -12,7 +12,7 @@ import datetime as dt
 import io
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from email.utils import format_datetime
 from html import escape
 
@@ -24,7 +24,6 @@ from kkrsite.model.entities import (
     SiteConfig,
 )
 from kkrsite.routes import Feed
-from kkrsite.urls import output_file
 
 ATOM = "http://www.w3.org/2005/Atom"
 ET.register_namespace("atom", ATOM)
@@ -37,13 +36,6 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 def rfc822(moment: dt.datetime) -> str:
     """`Mon, 29 Aug 2011 10:00:00 +0200`: English names whatever the locale."""
     return format_datetime(moment)
-
-
-def write_feeds(
-    feeds: Iterable[Feed], links: Links, body_html: Callable[[Entry], str], config: SiteConfig
-) -> dict[str, bytes]:
-    """Every feed of the plan, by output path."""
-    return {output_file(f.url): write_rss(f, links, body_html, config) for f in feeds}
 
 
 def write_rss(

@@ -36,9 +36,8 @@ from kkrsite.model.entities import (
     entry_kinds,
     newest_first,
 )
-from kkrsite.routes import DataFile
 from kkrsite.slugs import slugify
-from kkrsite.urls import calendar_url, document_url, feed_url, file_url, output_file, url_of
+from kkrsite.urls import calendar_url, document_url, feed_url, file_url, url_of
 
 FORMAT_VERSION = 1
 """The major version of the format: raised only if a field is renamed or removed."""
@@ -56,11 +55,6 @@ _HTML_SAFE = str.maketrans({c: f"\\u{ord(c):04x}" for c in ("<", ">", "&", "\u20
 They can only occur inside JSON strings, and every parser reads the escape back as the
 character; everything else, æøå included, is written as it is.
 """
-
-
-def write_data_files(files: Iterable[DataFile], site: Site, links: Links) -> dict[str, bytes]:
-    """Every open-data file of the plan, by output path."""
-    return {output_file(f.url): write_data(f.name, site, links) for f in files}
 
 
 def data_inputs(name: str, site: Site) -> object:

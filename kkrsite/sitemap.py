@@ -6,18 +6,9 @@ from collections.abc import Iterable
 from xml.etree import ElementTree as ET
 
 from kkrsite.links import Links
-from kkrsite.routes import Page, Plan
-from kkrsite.urls import output_file
+from kkrsite.routes import Page
 
 _NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
-
-
-def write_sitemap_files(plan: Plan, links: Links) -> dict[str, bytes]:
-    """sitemap.xml and robots.txt, by output path."""
-    return {
-        output_file(plan.sitemap_url): write_sitemap(plan.sitemap_pages, links),
-        output_file(plan.robots_url): write_robots(links.absolute_url(plan.sitemap_url)),
-    }
 
 
 def write_sitemap(pages: Iterable[Page], links: Links) -> bytes:
