@@ -160,6 +160,22 @@ def _check_built_site(out: Path, base_url: str) -> int:
     return sum(1 for p in out.rglob("*") if p.suffix in (".html", ".xml", ".ics"))
 
 
+class _Progress:
+    """One line on a terminal that says how far a long build is, rewritten in place."""
+
+    def __init__(self) -> None:
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if total >= 500:  # a small site is built before a line could be read
+            print(f"\rBuilding: {done:,} of {total:,} files", end="", file=sys.stderr, flush=True)
+            self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            print("\r\033[K", end="", file=sys.stderr, flush=True)
+
+
 def _redone(result: BuildResult) -> str:
     """What an incremental build redid, when it did not redo everything."""
     total = result.pages + result.others
@@ -174,8 +190,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         options = _options(args)
         if args.command == "build":
-            builder = Builder(options, clean=args.clean)
-            result = builder.build()
+            progress = _Progress() if sys.stderr.isatty() else None
+            builder = Builder(options, clean=args.clean, progress=progress)
+            try:
+                result = builder.build()
+            finally:
+                if progress:
+                    progress.clear()
             for warning in builder.warnings:
                 print(f"kkrsite: warning: {printable(warning)}", file=sys.stderr)
             print(

@@ -9,7 +9,10 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
 from conftest import run_kkrsite, run_subprocess
+
+from kkrsite.cli import _Progress
 
 REPO = Path(__file__).resolve().parent.parent
 EPOCH = "1322697600"  # 2011-12-01
@@ -85,3 +88,20 @@ def test_a_region_shows_its_latest_known_chair_when_today_has_none(tmp_path: Pat
     page = (tmp_path / "s/kkr/nordjylland/index.html").read_text()
     assert "Seneste kendte formandskab er fra valgperioden" in page
     assert page.count("H. C. Maarup") == 1  # shown once, not again under earlier chairs
+
+
+def test_a_long_build_on_a_terminal_shows_how_far_it_is(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    progress = _Progress()
+    progress(100, 200)  # a small site: no line
+    assert capsys.readouterr().err == ""
+    progress(1200, 4685)
+    progress.clear()
+    err = capsys.readouterr().err
+    assert "\rBuilding: 1,200 of 4,685 files" in err and err.endswith("\r\033[K")
+
+
+def test_a_build_into_a_pipe_shows_no_progress_line(tmp_path: Path) -> None:
+    result = kkrsite("build", "--out", str(tmp_path / "site"))
+    assert "Building:" not in result.stderr and "\r" not in result.stdout + result.stderr
