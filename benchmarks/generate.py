@@ -623,6 +623,10 @@ author = "authors"
 [pagination]
 pagerSize = 20
 
+# kkrsite's feeds hold the newest 50 entries (routes.FEED_SIZE); Hugo's hold all by default.
+[services.rss]
+limit = 50
+
 [markup.goldmark.parser]
 autoHeadingID = true
 """
