@@ -290,7 +290,8 @@ def url_problem(text: str, base: bool = False) -> str | None:
     https, no user name or password, no query or fragment, a plain path; plain http
     only for the local machine (a preview on localhost).
     """
-    if any(c.isspace() or not c.isprintable() for c in text):
+    # Every whitespace character but " " is unprintable (Unicode categories C and Z).
+    if " " in text or not text.isprintable():
         return "it holds a space or an invisible character"
     if not base and text.startswith("mailto:"):
         return None if EMAIL_RE.fullmatch(text.removeprefix("mailto:")) else "not an e-mail link"
