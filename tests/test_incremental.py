@@ -17,9 +17,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import REPO, run_kkrsite, tree
+from conftest import REPO, MakeSite, run_kkrsite, tree
 
-from kkrsite.build import Builder
+from kkrsite.build import Builder, load, render
 from kkrsite.config import Options
 
 SITE = REPO / "tests/sites/flere-aar/content"
@@ -140,6 +140,22 @@ CASES: dict[str, list[Edit]] = {
         template(
             "static/style.css",
             (BUILTIN / "static/style.css").read_text(encoding="utf-8") + "\nbody { margin: 0; }\n",
+        )
+    ],
+    "meeting added": [
+        write(
+            "content/kkr/sjaelland/meetings/2011-09-15.md",
+            "---\nlocation: Sorø Rådhus\ntopics: [sundhed]\nagenda:\n  - Sundhedsaftaler\n---\n"
+            "Referat følger.\n",
+        )
+    ],
+    "region's municipalities": [
+        replace("content/kkr/sjaelland/kkr.yaml", "[Køge, Næstved, Sorø]", "[Køge, Sorø]")
+    ],
+    "publication added": [
+        write(
+            "content/publications/2011-06-01-notat-om-trafik.md",
+            "---\ntitle: Notat om trafik\nkind: notat\ntopics: [sundhed]\n---\nKort notat.\n",
         )
     ],
     "two changes at once": [
@@ -269,3 +285,27 @@ def test_a_corrupt_cache_is_ignored_with_a_warning(site: Path, tmp_path: Path) -
     assert "kkrsite: warning: the build cache" in result.stderr
     assert "could not be read" in result.stderr and "built from scratch" in result.stderr
     assert tree(site / "build") == clean_tree(site, tmp_path)
+
+
+def test_a_change_to_any_template_remakes_what_uses_it(make_site: MakeSite, tmp_path: Path) -> None:
+    """Each built-in template overridden in turn: the kept Builder's output is a clean build's."""
+    content = make_site()
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    options = Options(content=content, out=tmp_path / "out", today=TODAY, templates=templates)
+    builder = Builder(options)
+    builder.build()
+    changed_output = []
+    for source in sorted(BUILTIN.glob("*.html")):
+        text = source.read_text(encoding="utf-8")
+        at = text.find("</")  # an HTML comment before the first end tag: output changes
+        (templates / source.name).write_text(text[:at] + "<!--x-->" + text[at:], encoding="utf-8")
+        result = builder.build()
+        clean = render(options, load(options))
+        built = tree(options.out)
+        assert {p: built[p] for p in clean.files} == dict(clean.files), source.name
+        if result.changed:
+            changed_output.append(source.name)
+        (templates / source.name).unlink()
+    # Nearly every template shows in the output of a small site (a few lists may stay empty).
+    assert len(changed_output) >= len(list(BUILTIN.glob("*.html"))) - 3, changed_output
