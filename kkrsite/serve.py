@@ -794,16 +794,23 @@ def _visible(path: str) -> bool:
     return not os.path.basename(path).startswith(".")
 
 
-class _SiteHandler(web.RequestHandler):
-    """Serves the output folder, adding the livereload script and the overlay to HTML."""
+class _ThisMachineOnly:
+    """A handler of this preview that answers only requests addressed to this machine."""
+
+    preview: Preview
+    request: Any
 
     def initialize(self, preview: Preview) -> None:
         self.preview = preview
 
     def prepare(self) -> None:
         if not self.preview.allowed(self.request.host):
-            self.set_status(421)
-            self.finish("kkrsite serve answers only to addresses of this machine\n")
+            self.set_status(421)  # type: ignore[attr-defined]
+            self.finish("kkrsite serve answers only to addresses of this machine\n")  # type: ignore[attr-defined]
+
+
+class _SiteHandler(_ThisMachineOnly, web.RequestHandler):
+    """Serves the output folder, adding the livereload script and the overlay to HTML."""
 
     def get(self) -> None:
         self._answer(head=False)
@@ -840,20 +847,12 @@ class _ReloadScript(LiveReloadJSHandler):  # type: ignore[misc]
         self.set_header("Cache-Control", "no-store")
 
 
-class _ReloadSocket(LiveReloadHandler):  # type: ignore[misc]
+class _ReloadSocket(_ThisMachineOnly, LiveReloadHandler):  # type: ignore[misc]
     """livereload's websocket, remembering which page each browser shows.
 
     The handshake is livereload's; the browser's `info` message names its page, and
     the browser is kept in this preview's own list (livereload's is one for the process).
     """
-
-    def initialize(self, preview: Preview) -> None:
-        self.preview = preview
-
-    def prepare(self) -> None:
-        if not self.preview.allowed(self.request.host):
-            self.set_status(421)
-            self.finish("kkrsite serve answers only to addresses of this machine\n")
 
     def check_origin(self, origin: str) -> bool:
         try:
