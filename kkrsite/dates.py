@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 from collections.abc import Mapping
@@ -35,11 +36,15 @@ def today(environ: Mapping[str, str] = os.environ) -> dt.date:
     return dt.datetime.now(TIMEZONE).date()
 
 
+# A site shows a few thousand distinct dates thousands of times each; Babel takes
+# tens of microseconds for each.
+@functools.lru_cache(maxsize=10_000)
 def date_da(day: dt.date) -> str:
     """29. august 2011."""
     return format_date(day, "d. MMMM y", locale="da")
 
 
+@functools.lru_cache(maxsize=10_000)
 def month_da(day: dt.date) -> str:
     """august 2011."""
     return format_date(day, "MMMM y", locale="da")

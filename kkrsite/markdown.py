@@ -14,6 +14,7 @@ Linkify stays off: it made rendering four times slower.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from markdown_it import MarkdownIt
@@ -62,6 +63,7 @@ _TOO_MANY_ELEMENTS = (
     "table cells, links, emphasis …): split it into several entries"
 )
 _RUNS = {ch: ch * (MAX_DELIMITER_RUN + 1) for ch in "*_~"}
+_ANY_RUN = re.compile("|".join(re.escape(run) for run in _RUNS.values()))
 
 
 class _Budget:
@@ -73,6 +75,7 @@ class _Budget:
         self.label_steps = 0
         self.images = 0
         self.line = 0  # 0-based first line of the inline block being read
+        self.runs = True  # whether the inline block being read has a run over MAX_DELIMITER_RUN
         self.raw_html = False
 
     def refuse(self, state: StateInline, message: str) -> MarkdownLimitError:
@@ -94,8 +97,14 @@ def _block_budget(state: StateBlock, start: int, end: int, silent: bool) -> bool
 
 def _inline_budget(state: StateInline, silent: bool) -> bool:
     """Runs before the inline rules at each place markdown-it tries them."""
-    budget = _budget(state.env)
+    budget: _Budget = state.env["kkrsite"]
     budget.inline_steps += 1
+    # Hundreds of thousands of calls a build: within every limit, one test and out.
+    if not budget.runs and (
+        budget.inline_steps <= MAX_INLINE_STEPS
+        and budget.tokens + len(state.tokens) <= MAX_ELEMENTS
+    ):
+        return False
     run = _RUNS.get(state.src[state.pos])
     if run is not None and state.src.startswith(run, state.pos):
         raise budget.refuse(
@@ -163,6 +172,8 @@ def _inline_within_budget(state: StateCore) -> None:
     for token in state.tokens:
         if token.type == "inline":
             budget.line = token.map[0] if token.map else budget.line
+            # An image's text is read from a part of this block: no run there either.
+            budget.runs = _ANY_RUN.search(token.content) is not None
             token.children = []
             state.md.inline.parse(token.content, state.md, state.env, token.children)
             budget.tokens += len(token.children)

@@ -8,6 +8,11 @@ environment. Templates are loaded without following links, a page that takes
 longer than PAGE_SECONDS to render is stopped, and the operations that make a
 value of any size from a small template (`'a' * 10**9`, `'%0999999999d'|format`)
 are bounded.
+
+Every attribute, item and call a template makes goes through the checks below; a
+page makes thousands. Jinja's attribute rule looks only at the object's type and
+the attribute's name, and the callable rule only at what a method is bound to and
+its function, so each decision is made once per type and name and then looked up.
 """
 
 from __future__ import annotations
@@ -18,7 +23,9 @@ import inspect
 import re
 import signal
 import threading
-from collections.abc import Callable, Iterator
+import types
+from collections import ChainMap
+from collections.abc import Callable, Iterator, KeysView, MutableMapping
 from pathlib import Path, PurePath
 from types import FrameType
 from typing import Any
@@ -26,6 +33,7 @@ from typing import Any
 import jinja2
 from jinja2.exceptions import SecurityError
 from jinja2.loaders import split_template_path
+from jinja2.runtime import Macro
 from jinja2.sandbox import SandboxedEnvironment
 
 from kkrsite.errors import TemplateProblem
@@ -40,6 +48,19 @@ _PLAIN_VALUES = (str, bytes, int, float, bool, tuple, list, dict, dt.date, dt.ti
 _PADDING = frozenset(("center", "ljust", "rjust", "zfill", "expandtabs"))
 """str methods that make a text as long as a number says."""
 _BIG_NUMBER = re.compile(r"[0-9]{7,}")
+_METHODS = (types.MethodType, types.BuiltinMethodType)
+"""What Jinja's `wrap_str_format` looks at (`'{}'.format` is wrapped, never returned bare)."""
+_DECISIONS = 10_000
+"""Decisions kept per environment: a site's templates need a few hundred."""
+_EVAL_CONTEXT = getattr(jinja2.pass_eval_context(lambda: None), "jinja_pass_arg", None)
+"""How Jinja marks a callable that takes the evaluation context first."""
+_SHORTCUTS = (
+    jinja2.__version__.startswith("3.1.")
+    and _EVAL_CONTEXT is not None
+    and getattr(Macro.__call__, "jinja_pass_arg", None) is _EVAL_CONTEXT
+)
+"""Whether `getattr` and `call` below may take their shortcuts: they repeat the steps of
+Jinja 3.1's own, which another version may change (then Jinja's are used, just slower)."""
 
 
 class Sandbox(SandboxedEnvironment):
@@ -51,18 +72,41 @@ class Sandbox(SandboxedEnvironment):
         super().__init__(**options)
         del self.globals["lipsum"]  # Lorem ipsum of any length: no page needs it
         self.filters.update(center=_padding_filter("center"), indent=_indent, format=_format)
-        self._allowed: frozenset[int] = frozenset()
+        self._allowed: dict[int, Callable[..., object]] = {}
+        """kkrsite's and Jinja's globals by id, kept so that no other object takes the id."""
+        self._direct: dict[int, Callable[..., object]] = {}
+        """Those of them `Context.call` would call as they are (no context passed)."""
+        self._safe_attributes: dict[tuple[type, str], bool] = {}
+        self._safe_methods: dict[tuple[type, type, object], bool] = {}
 
     def allow(self, *functions: object) -> None:
         """Let templates call these objects (kkrsite's globals), besides Jinja's own."""
         builtin = (v for v in self.globals.values() if callable(v))
-        self._allowed = frozenset(id(f) for f in (*functions, *builtin) if callable(f))
+        allowed = [f for f in (*functions, *builtin) if callable(f)]
+        # Jinja's own rule (no `unsafe_callable`, no `alters_data`) is applied here once:
+        # a function's attributes do not change while a site renders.
+        jinja_rule = super().is_safe_callable
+        self._allowed = {id(f): f for f in allowed if jinja_rule(f)}
+        self._direct = {key: f for key, f in self._allowed.items() if _called_as_is(f)}
+        self._safe_methods = {}
 
     def is_safe_callable(self, obj: Any) -> bool:
+        if self._allowed.get(id(obj)) is obj or type(obj) is Macro:
+            return True  # a Macro has no `unsafe_callable` or `alters_data` to refuse it by
+        key = _method_key(obj)
+        if key is None:
+            return self._callable(obj)
+        safe = self._safe_methods.get(key)
+        if safe is None:
+            safe = self._callable(obj)
+            if len(self._safe_methods) < _DECISIONS:
+                self._safe_methods[key] = safe
+        return safe
+
+    def _callable(self, obj: Any) -> bool:
+        """The rule for anything but an allowed global or a macro."""
         if not super().is_safe_callable(obj):
             return False
-        if id(obj) in self._allowed or isinstance(obj, jinja2.runtime.Macro):
-            return True
         owner = getattr(obj, "__self__", None)
         if owner is None or isinstance(owner, (PurePath, type)) or inspect.ismodule(owner):
             return False
@@ -70,6 +114,59 @@ class Sandbox(SandboxedEnvironment):
             return False
         module = type(owner).__module__
         return isinstance(owner, _PLAIN_VALUES) or module.startswith(("kkrsite.model", "jinja2"))
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        """Jinja's rule (no `_name`, no function or frame internals), once per type and name."""
+        key = (type(obj), attr)
+        safe = self._safe_attributes.get(key)
+        if safe is None:
+            safe = super().is_safe_attribute(obj, attr, value)
+            if len(self._safe_attributes) < _DECISIONS:
+                self._safe_attributes[key] = safe
+        return safe
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """Jinja's sandboxed `obj.attribute`, step for step, with the checks looked up."""
+        if not _SHORTCUTS:
+            return super().getattr(obj, attribute)
+        try:
+            value = getattr(obj, attribute)
+        except AttributeError:
+            try:
+                return obj[attribute]
+            except (TypeError, LookupError):
+                return self.undefined(obj=obj, name=attribute)
+        if isinstance(value, _METHODS):
+            wrapped = self.wrap_str_format(value)
+            if wrapped is not None:
+                return wrapped
+        safe = self._safe_attributes.get((type(obj), attribute))
+        if safe is None:
+            safe = self.is_safe_attribute(obj, attribute, value)
+        return value if safe else self.unsafe_undefined(obj, attribute)
+
+    def call(self, context: jinja2.runtime.Context, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
+        """Jinja's sandboxed call; macros and kkrsite's functions are called without the checks.
+
+        Those are what `SandboxedEnvironment.call` and `Context.call` would do for them,
+        decided in advance: both are safe, and neither takes the context.
+        """
+        if type(obj) is Macro and _SHORTCUTS:
+            args = (context.eval_ctx, *args)  # Macro.__call__ is marked pass_eval_context
+        elif self._direct.get(id(obj)) is not obj or not _SHORTCUTS:
+            return super().call(context, obj, *args, **kwargs)
+        kwargs.pop("_block_vars", None)
+        kwargs.pop("_loop_vars", None)
+        try:
+            return obj(*args, **kwargs)
+        except StopIteration:
+            return self.undefined(
+                "value was undefined because a callable raised a StopIteration exception"
+            )
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        """Jinja's globals of a template (its own over the environment's), as `_Globals`."""
+        return _Globals({} if d is None else d, self.globals)
 
     def call_binop(
         self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any
@@ -82,6 +179,48 @@ class Sandbox(SandboxedEnvironment):
         elif operator == "**" and isinstance(right, int) and abs(right) > 100:
             raise SecurityError("a power above 100")
         return super().call_binop(context, operator, left, right)
+
+
+class _Globals(ChainMap[str, Any]):
+    """Jinja's ChainMap of a template's globals, whose key set is compared at C speed.
+
+    Jinja compares the keys of two templates' globals at every `{% import %}`, three
+    times a page; a ChainMap's own keys view tests each key in Python.
+    """
+
+    def keys(self) -> KeysView[str]:
+        """The keys as they are now (Jinja takes a set difference and lets go of it)."""
+        merged: dict[str, Any] = {}
+        for mapping in reversed(self.maps):
+            merged.update(mapping)
+        return merged.keys()
+
+
+def _method_key(obj: Any) -> tuple[type, type, object] | None:
+    """What the callable rule looks at in a bound method: its type, its owner's type, its function.
+
+    A built-in method (`'a'.split`) has no attributes of its own to mark it unsafe
+    with, so its name stands for its function. Anything else is not looked up.
+    """
+    kind = type(obj)
+    if kind is types.MethodType:
+        return (kind, type(obj.__self__), obj.__func__)
+    if kind is types.BuiltinMethodType:
+        return (kind, type(obj.__self__), obj.__name__)
+    return None
+
+
+def _called_as_is(function: Callable[..., object]) -> bool:
+    """Whether Jinja's `Context.call` passes `function` nothing but the template's arguments.
+
+    It passes the context, the evaluation context or the environment first to a callable
+    (or a callable's `__call__`) that a `jinja2.pass_…` decorator marked.
+    """
+    call = getattr(function, "__call__", None)  # noqa: B004 - as Context.call looks
+    return (
+        getattr(function, "jinja_pass_arg", None) is None
+        and getattr(call, "jinja_pass_arg", None) is None
+    )
 
 
 def _padding_filter(name: str) -> Callable[[str, int], str]:

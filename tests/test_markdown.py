@@ -215,6 +215,9 @@ def _refusal(text: str) -> tuple[int, str]:
         ("# T\n\n|" + "a|" * 5000 + "\n|" + "-|" * 5000 + "\n" + "x\n" * 2000, 4, "5000 columns"),
         ("[" * 50_000, 1, "too many `[` that open no link"),
         ("a\n" + "*" * 5_000 + "a", 2, "more than 1000 `*` in a row"),
+        ("Først et afsnit.\n\nSå\nen " + "_" * 1_001 + " her", 4, "more than 1000 `_` in a row"),
+        ("Tekst\n\n![" + "~" * 1_001 + "](kort.png)", 3, "more than 1000 `~` in a row"),
+        ("x\n\n[" + "*" * 1_001 + "](https://kl.dk)", 3, "more than 1000 `*` in a row"),
         ("- a\n" * 40_000, 20_001, "more than 100000 Markdown elements"),
         ("&" * 250_000, 1, "too much markup to read"),
         ("\n" * 60_000, 50_001, "the body has 60001 lines (at most 50000)"),
@@ -228,3 +231,15 @@ def test_runaway_bodies_are_refused_with_the_line(body: str, line: int, message:
     found_line, found = _refusal(body)
     assert message in found, found
     assert found_line == line
+
+
+@pytest.mark.parametrize(
+    ("body", "shown"),
+    [
+        ("a " + "*" * 1_000 + " b", "*" * 1_000),
+        ("`" + "_" * 5_000 + "`", "<code>" + "_" * 5_000 + "</code>"),  # code is not markup
+        ("Først *fremhævet*.\n\n" + "- punkt\n" * 50, "<em>fremhævet</em>"),
+    ],
+)
+def test_bodies_within_the_limits_are_shown(body: str, shown: str) -> None:
+    assert shown in render_markdown(body)

@@ -8,6 +8,7 @@ lexer) and their markup as a browser reads it (the HTML5 tokenizer).
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import tomllib
 from pathlib import Path
@@ -242,3 +243,31 @@ def test_the_browser_tests_open_a_page_of_every_template(site: str, content: Pat
     )
     for template, path in listed.items():
         assert path in used[template], f"{path} is not a page of {template} on {site}"
+
+
+def test_every_page_has_the_sites_footer_and_it_follows_a_changed_site(
+    make_site: MakeSite,
+) -> None:
+    """The footer is rendered once per build (an imported template): for each build, anew."""
+    loaded = load(options(make_site()))
+    renderer = Renderer(template_dirs(None), loaded.plan.view)
+
+    def footers() -> set[str]:
+        found = set()
+        for page in loaded.plan.pages:
+            html = LexborHTMLParser(renderer.render(page).decode("utf-8"))
+            [footer] = html.css("body > footer")
+            found.add(footer.html or "")
+        return found
+
+    [footer] = footers()
+    assert "Udgivet af KL" in footer
+    assert 'href="/kkr/hovedstaden/"' in footer  # no contact in site.yaml: each KKR's page
+    view = loaded.plan.view
+    config = dataclasses.replace(
+        view.config, publisher="KL og KKR", base_url="https://kkr.example.dk/preview/"
+    )
+    renderer.use(dataclasses.replace(view, config=config))  # the next build of a live preview
+    [footer] = footers()
+    assert "Udgivet af KL og KKR" in footer
+    assert 'href="/preview/kkr/hovedstaden/"' in footer
