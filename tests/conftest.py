@@ -229,7 +229,7 @@ def invalid_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 # --- the gates' tools: a missing one fails the gate's tests, never skips them ----------------
 
-FAST_ONLY = 'pytest -m "not browser and not validator"'
+FAST_ONLY = 'pytest -m "not browser and not validator and not thorough"'
 VNU_JAR = REPO / "node_modules/vnu-jar/build/dist/vnu.jar"
 
 
