@@ -219,6 +219,10 @@ class Renderer:
             self._referenced[name] = (source, names)
         return self._referenced[name]
 
+    def forget_bodies(self) -> None:
+        """Let go of the Markdown bodies rendered so far (their memory)."""
+        self._bodies.clear()
+
     def take_linked_files(self) -> tuple[str, ...]:
         """The attachments linked from the bodies rendered since the last call, sorted."""
         found, self.linked_files = self.linked_files, set()

@@ -10,6 +10,7 @@ runs in this process.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sys
@@ -64,6 +65,9 @@ def make_all(
     _SHARED = (renderer, jobs, sink)
     made = Made()
     seen: set[Problem] = set()
+    # Objects that exist before the fork stay out of the collector's way in the workers:
+    # a collection would touch every one, and each touched page of memory is copied.
+    gc.freeze()
     try:
         context = multiprocessing.get_context("fork")
         with context.Pool(workers) as pool:
@@ -78,6 +82,7 @@ def make_all(
                     progress(end)
     finally:
         _SHARED = None
+        gc.unfreeze()
     return made
 
 
@@ -88,7 +93,12 @@ _SHARED: tuple[Renderer, Sequence[Job], Sink] | None = None
 def _make_chunk(chunk: tuple[int, int]) -> Made:
     assert _SHARED is not None, "a worker was started without work"
     renderer, jobs, sink = _SHARED
-    return _make_share(renderer, jobs[chunk[0] : chunk[1]], sink, None)
+    try:
+        return _make_share(renderer, jobs[chunk[0] : chunk[1]], sink, None)
+    finally:
+        # A worker's bodies are of its own chunks' pages: kept, they would hold every
+        # body of the site in every worker by the end.
+        renderer.forget_bodies()
 
 
 def _make_share(
