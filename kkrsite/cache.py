@@ -95,7 +95,9 @@ def load_state(
     cannot be read gives a warning to print.
     """
     path = cache_file(out)
-    if marker is None or not os.path.isfile(path) or os.path.islink(path):
+    if marker is None or os.path.islink(path.parent) or os.path.islink(path):
+        return None, None  # never read through a link
+    if not os.path.isfile(path):
         return None, None
     try:
         with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:

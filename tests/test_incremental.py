@@ -340,3 +340,16 @@ def test_a_change_to_a_template_remakes_what_uses_it(
     # Nearly every template shows in the output of a small site (a few lists may stay empty).
     allowed_unseen = 3 if len(names) > len(SHARED_TEMPLATES) else 0
     assert len(changed_output) >= len(names) - allowed_unseen, changed_output
+
+
+def test_a_cache_folder_that_is_a_link_is_not_written_through(site: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shutil.rmtree(site / ".kkrsite-cache")
+    (site / ".kkrsite-cache").symlink_to(elsewhere)
+    append(COLUMN, "\nEt afsnit mere.\n")(site)
+    result = run_kkrsite("build", cwd=site, epoch=EPOCH)
+    assert result.returncode == 0, result.stderr
+    assert "is not a folder kkrsite may write its build cache in; no cache kept" in result.stderr
+    assert list(elsewhere.iterdir()) == []
+    assert tree(site / "build") == clean_tree(site, tmp_path)
