@@ -21,7 +21,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -138,6 +138,27 @@ def previewing(content: Path, templates: Path | None = None, **kw: Any) -> Itera
     assert not failed, failed
 
 
+def run_apart(scenario: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """Run an async test scenario in a thread of its own, with its own event loop.
+
+    The browser tests' Playwright keeps an event loop running in the main thread of a
+    worker that ran them; `asyncio.run` there would refuse.
+    """
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            asyncio.run(scenario())
+        except BaseException as exc:  # handed to the test's thread below
+            failed.append(exc)
+
+    thread = threading.Thread(target=run, name="serve-scenario")
+    thread.start()
+    thread.join()
+    if failed:
+        raise failed[0]
+
+
 class Browser:
     """A browser showing one page of the preview, as livereload.js connects it."""
 
@@ -210,7 +231,7 @@ def test_a_save_reloads_the_browsers_on_that_page_and_no_other(make_site: MakeSi
             on_meeting.close()
             on_person.close()
 
-        asyncio.run(scenario())
+        run_apart(scenario)
         assert "Referat med en ny beslutning." in running.page(MEETING).body.text()  # type: ignore[union-attr]
 
 
@@ -228,7 +249,7 @@ def test_a_changed_stylesheet_is_swapped_in_every_page(make_site: MakeSite, tmp_
                 assert (message["path"], message["liveCSS"]) == ("/assets/style.css", True)
                 browser.close()
 
-        asyncio.run(scenario())
+        run_apart(scenario)
         status, _headers, body = running.get("/assets/style.css")
         assert (status, body) == (200, b"body { color: #000; }\n")
 
@@ -251,7 +272,7 @@ def test_a_browser_on_a_missing_page_reloads_when_the_page_appears(make_site: Ma
             waiting.close()
             elsewhere.close()
 
-        asyncio.run(scenario())
+        run_apart(scenario)
         assert "Ny tekst." in running.page("klummer/samarbejde/").body.text()  # type: ignore[union-attr]
 
 
@@ -358,7 +379,7 @@ def test_a_broken_save_shows_the_problems_on_every_page_until_a_good_save(
                 await browser.reloaded()
                 browser.close()
 
-        asyncio.run(scenario())
+        run_apart(scenario)
         for path in (MEETING, PERSON):
             assert overlay_of(running.page(path)) is None
         assert "Referat, rettet." in running.page(MEETING).body.text()  # type: ignore[union-attr]
@@ -385,7 +406,7 @@ def test_a_site_broken_from_the_start_shows_the_overlay_until_fixed(make_site: M
             await browser.reloaded()
             browser.close()
 
-        asyncio.run(scenario())
+        run_apart(scenario)
         assert overlay_of(running.page("")) is None
 
 
