@@ -14,7 +14,7 @@ def _commands() -> list[str]:
 def test_first_screen_has_the_two_commands() -> None:
     build, tests = _commands()
     assert build.endswith("kkrsite build")
-    assert tests.endswith("pytest")
+    assert tests.endswith(("pytest", "pytest -n auto"))
 
 
 def test_ci_runs_the_readme_test_command() -> None:
