@@ -155,6 +155,8 @@ def _write_state(
         with contextlib.suppress(FileNotFoundError):
             os.unlink(path)  # nothing in it was trusted: start anew
     with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as db:
+        # A cache need not survive a power cut (a damaged one is discarded): no fsync.
+        db.execute("PRAGMA synchronous = OFF")
         db.execute("BEGIN")
         db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
         db.execute(
