@@ -49,6 +49,8 @@ from urllib.parse import unquote, urlsplit
 
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 from tornado import httpserver, netutil, web
+# watchfiles documents its Rust backend for direct use: one watcher of many folders,
+# none watched recursively, which its `watch()` generator cannot re-create mid-stream.
 from watchfiles._rust_notify import RustNotify
 
 from kkrsite.build import Builder
