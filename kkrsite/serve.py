@@ -49,8 +49,6 @@ from urllib.parse import unquote, urlsplit
 
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 from tornado import httpserver, netutil, web
-# watchfiles documents its Rust backend for direct use: one watcher of many folders,
-# none watched recursively, which its `watch()` generator cannot re-create mid-stream.
 from watchfiles._rust_notify import RustNotify
 
 from kkrsite.build import Builder
@@ -787,6 +785,9 @@ def _watcher(folders: list[Path]) -> RustNotify:
     """A watcher of these folders, each on its own (no link followed, no folder walked).
 
     Operating-system events where there are any, else polling (watchfiles decides).
+    watchfiles documents this Rust backend for direct use; its `watch()` generator
+    makes its watcher only when first asked for changes, too late to see a save made
+    during the build that follows a change of folders.
     """
     return RustNotify([str(f) for f in folders], False, False, 300, False, True)
 
