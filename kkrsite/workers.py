@@ -60,6 +60,9 @@ def make_all(
     if workers <= 1:
         return _make_share(renderer, jobs, sink, progress)
     global _SHARED
+    # The writers' files (a feed renders fifty bodies) go first, the pages after them, in
+    # chunks the workers take as they come free: no worker is left with a heavy tail.
+    jobs = [job for job in jobs if job.page is None] + [job for job in jobs if job.page]
     size = max(50, len(jobs) // (workers * 8))
     chunks = [(start, start + size) for start in range(0, len(jobs), size)]
     _SHARED = (renderer, jobs, sink)
