@@ -18,6 +18,7 @@ import contextlib
 import json
 import os
 import sqlite3
+import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,7 +72,7 @@ def file_stat(path: Path) -> tuple[int, int, int] | None:
         info = os.lstat(path)
     except OSError:
         return None
-    if not os.path.isfile(path) or os.path.islink(path):
+    if not stat.S_ISREG(info.st_mode):  # lstat: a link is a link, not its target
         return None
     return (info.st_size, info.st_mtime_ns, info.st_ino)
 
