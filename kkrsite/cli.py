@@ -39,29 +39,25 @@ def _parser() -> argparse.ArgumentParser:
             metavar="DIR",
             help="templates that override the built-in ones (default: templates/ if it exists)",
         )
-        if preview:  # a preview shows what is not published yet, each marked as such
-            p.add_argument(
-                "--drafts",
-                action=argparse.BooleanOptionalAction,
-                default=True,
-                help="show entries marked draft: true, marked Kladde (default: on)",
-            )
-            p.add_argument(
-                "--future",
-                action=argparse.BooleanOptionalAction,
-                default=True,
-                help="show columns and publications dated after today, marked Ikke udgivet "
-                "endnu (default: on)",
-            )
-        else:
-            p.add_argument(
-                "--drafts", action="store_true", help="include entries marked draft: true"
-            )
-            p.add_argument(
-                "--future",
-                action="store_true",
-                help="include columns and publications dated after today",
-            )
+        # A preview shows what is not published yet, each marked as such; a build only asked.
+        shown = (
+            {"action": argparse.BooleanOptionalAction, "default": True}
+            if preview
+            else {"action": "store_true"}
+        )
+        verb = "show" if preview else "include"
+        p.add_argument(
+            "--drafts",
+            **shown,
+            help=f"{verb} entries marked draft: true"
+            + (", marked Kladde (default: on)" if preview else ""),
+        )
+        p.add_argument(
+            "--future",
+            **shown,
+            help=f"{verb} columns and publications dated after today"
+            + (", marked Ikke udgivet endnu (default: on)" if preview else ""),
+        )
         p.add_argument(
             "--debug", action="store_true", help="show the traceback of an internal error"
         )
@@ -71,8 +67,8 @@ def _parser() -> argparse.ArgumentParser:
             help="serve the site from this address instead of site.yaml's base_url",
         )
 
-    def out_option(p: argparse.ArgumentParser, text: str) -> None:
-        p.add_argument("--out", type=Path, default=Path("build"), metavar="DIR", help=text)
+    def out_option(p: argparse.ArgumentParser, text: str, default: str = "build") -> None:
+        p.add_argument("--out", type=Path, default=Path(default), metavar="DIR", help=text)
 
     build_cmd = commands.add_parser("build", help="build the site into build/")
     content_options(build_cmd)
@@ -98,12 +94,10 @@ def _parser() -> argparse.ArgumentParser:
         "a page that changed reload. Problems are shown in the terminal and on every page.",
     )
     content_options(serve_cmd, preview=True)
-    serve_cmd.add_argument(
-        "--out",
-        type=Path,
-        default=Path(".kkrsite-preview"),
-        metavar="DIR",
-        help="where to build the preview (default: .kkrsite-preview/, never build/)",
+    out_option(
+        serve_cmd,
+        "where to build the preview (default: .kkrsite-preview/, never build/)",
+        default=".kkrsite-preview",
     )
     serve_cmd.add_argument(
         "--host",
