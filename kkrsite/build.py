@@ -1,33 +1,32 @@
 """The pipeline, in order: read → model → routes → render → write.
 
-`load` runs the first three steps (all `check` needs); `build` renders and
-writes. Each step collects its problems; the build stops before writing if
-there is any, so build/ is only ever replaced by a whole, valid site.
+`load` runs the first three steps (all `check` needs); `render` makes every
+page and generated file, and `copies` names the files published as they are;
+kkrsite/builder.py writes them (making only what changed). Each step collects
+its problems; the build stops before writing if there is any, so build/ is only
+ever replaced by a whole, valid site.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from kkrsite import cache
-from kkrsite.cache import State, Written, file_stat, marker_stat
 from kkrsite.config import Options
 from kkrsite.errors import ContentError, UsageError
-from kkrsite.jobs import Job, copy_key, plan_jobs, salt
+from kkrsite.jobs import plan_jobs
 from kkrsite.model.assemble import assemble
 from kkrsite.model.entities import Site, entry_kinds
-from kkrsite.read import Attachment, ParsedFile, ParseMemo, read_content, read_templates
-from kkrsite.render import Renderer, template_dirs, template_sources
-from kkrsite.routes import Plan, SiteView, plan
+from kkrsite.outfolder import check_output
+from kkrsite.read import Attachment, read_content
+from kkrsite.render import Renderer, template_dirs
+from kkrsite.routes import plan
+from kkrsite.siteplan import Plan
+from kkrsite.sourcefile import ParseMemo
+from kkrsite.templatefolders import read_templates
 from kkrsite.urls import ASSETS_PREFIX, FILES_PREFIX
-from kkrsite.workers import make_all, workers_for
-from kkrsite.write import MARKER, check_output, staged_site, update_site
+from kkrsite.workers import make_all
 
 
 @dataclass(frozen=True)
@@ -40,23 +39,6 @@ class Loaded:
     """Files under files/ that may be published, as the read step found them."""
     assets: Mapping[str, Path]
     """Files of the templates' static/ folders, by path under static/."""
-
-
-@dataclass(frozen=True)
-class BuildResult:
-    """What a build did, for the summary line."""
-
-    pages: int
-    """HTML pages rendered."""
-    others: int
-    """Feeds, calendars, data files, sitemap and robots.txt."""
-    files: int
-    """Attachments and assets copied."""
-    seconds: float
-    changed: frozenset[str] = frozenset()
-    """Output files (paths relative to the output folder) this build wrote, changed or removed."""
-    made: int = 0
-    """Pages and files made this time; the others were current already."""
 
 
 def load(options: Options, memo: ParseMemo | None = None) -> Loaded:
@@ -100,270 +82,10 @@ def render(options: Options, loaded: Loaded) -> Rendered:
     found = make_all(renderer, plan_jobs(loaded.site, loaded.plan, renderer, ""), files.__setitem__)
     if found.problems:
         raise ContentError(found.problems)
-    return Rendered(files, _used(loaded, found.linked))
+    return Rendered(files, used_attachments(loaded, found.linked))
 
 
-def build(options: Options, clean: bool = False) -> BuildResult:
-    """Build the site into options.out, redoing only what changed since the last build.
-
-    The output folder is replaced whole (or updated in place, file by file, when the
-    build cache says which files changed) only if everything succeeded.
-    """
-    return Builder(options, clean=clean).build()
-
-
-class Builder:
-    """Builds one site again and again into its output folder (`kkrsite serve` keeps one).
-
-    Each build makes only the files whose key changed (see kkrsite/jobs.py) and
-    writes only the files whose bytes changed; the first build of a Builder starts
-    from the build cache beside the output folder, unless `clean`. When most files
-    changed, or nothing is known about the output folder, the whole site is made
-    (over the machine's cores) into a staging folder and swapped in. `build()`
-    raises ContentError or UsageError and then leaves the output folder as it was.
-    """
-
-    def __init__(
-        self,
-        options: Options,
-        clean: bool = False,
-        progress: Callable[[int, int], None] | None = None,
-    ) -> None:
-        self.options = options
-        self.salt = salt(options)
-        self.progress = progress
-        """Called with (files made, files to make) while a whole site is made."""
-        self.warnings: list[str] = []
-        """Things the last build could not do that did not stop it (an unreadable cache)."""
-        self._renderer: Renderer | None = None
-        self._templates: bytes | None = None
-        self._state: State | None = None
-        self._parsed = _ParsedFiles()
-        self._parsed_loaded = False
-        self._parsed_known: set[bytes] = set()
-        """The parsed files the build cache holds (when it was trusted)."""
-        self._inputs = ""
-        if clean:
-            cache.forget(options.out)
-        else:
-            marker = marker_stat(options.out / MARKER)
-            self._state, warning = cache.load_state(options.out, self.salt, marker)
-            self.warnings += [warning] if warning else []
-
-    def build(self) -> BuildResult:
-        """Build the site again; the result names the output files that changed."""
-        started = time.perf_counter()
-        state = self._trusted_state()
-        inputs = input_digest(self.options)
-        if state is not None and state.inputs == inputs and self._intact(state):
-            # Not a file read changed since the last build, and its output is untouched.
-            self._inputs = inputs
-            pages, others, files = state.counts
-            seconds = time.perf_counter() - started
-            return BuildResult(pages, others, files, seconds, frozenset(), 0)
-        if state is not None and not self._parsed_loaded:
-            self._parsed.update(cache.load_parsed(self.options.out))
-            self._parsed_known = set(self._parsed)
-        self._parsed_loaded = True
-        self._inputs = inputs
-        loaded = load(self.options, self._parsed)
-        renderer = self._renderer_for(loaded.plan.view)
-        jobs = plan_jobs(loaded.site, loaded.plan, renderer, self.salt)
-        if state is not None:
-            out = self.options.out
-            stale = [
-                j for j in jobs if not _unchanged(state.outputs.get(j.path), j.key, out / j.path)
-            ]
-            # In place, unless most files changed and the cores can make them faster whole.
-            if len(stale) <= len(jobs) // 2 or workers_for(len(stale)) == 1:
-                result = self._update(loaded, renderer, jobs, stale, state)
-                if result is not None:
-                    return replace(result, seconds=time.perf_counter() - started)
-        result = self._build_whole(loaded, renderer, jobs)
-        return replace(result, seconds=time.perf_counter() - started)
-
-    def _update(
-        self, loaded: Loaded, renderer: Renderer, jobs: list[Job], stale: list[Job], state: State
-    ) -> BuildResult | None:
-        """Make the stale files and update the output folder in place; None if it cannot be."""
-        out, before = self.options.out, state.outputs
-        made: dict[str, bytes] = {}
-        found = make_all(renderer, stale, made.__setitem__)
-        if found.problems:
-            raise ContentError(found.problems)
-        linked = {j.path: before[j.path].files for j in jobs if j.page and j.path in before}
-        linked |= found.linked
-        files = copies(loaded, _used(loaded, linked))
-        copy_keys = {rel: copy_key(self.salt, file_stat(source)) for source, rel in files}
-        keys = {job.path: job.key for job in jobs} | copy_keys
-        stale_copies = [
-            (source, rel)
-            for source, rel in files
-            if not _unchanged(before.get(rel), copy_keys[rel], out / rel)
-        ]
-        removed = before.keys() - keys.keys()
-        written = {
-            rel: data
-            for rel, data in made.items()
-            if not _same_bytes(out / rel, data, before.get(rel))
-        }
-        changed = written.keys() | {rel for _, rel in stale_copies} | removed
-        # With nothing changed the folder stays exactly as it is, marker and all.
-        if changed and not update_site(out, written, stale_copies, removed):
-            return None
-        result = self._result(loaded, jobs, files, frozenset(changed), len(made))
-        self._state = self._record(keys, linked, result)
-        return result
-
-    def _build_whole(self, loaded: Loaded, renderer: Renderer, jobs: list[Job]) -> BuildResult:
-        """Make every file into a staging folder, over the cores, and swap it in."""
-        total = len(jobs)
-        progress = self.progress
-        with staged_site(self.options.out) as staging:
-            found = make_all(
-                renderer,
-                jobs,
-                staging.write,
-                workers_for(total),
-                (lambda done: progress(done, total)) if progress else None,
-            )
-            if found.problems:
-                raise ContentError(found.problems)
-            files = copies(loaded, _used(loaded, found.linked))
-            for source, rel in files:
-                staging.copy(source, rel)
-            staging.publish()
-        copy_keys = {rel: copy_key(self.salt, file_stat(source)) for source, rel in files}
-        keys = {job.path: job.key for job in jobs} | copy_keys
-        result = self._result(loaded, jobs, files, frozenset(keys), total)
-        self._state = self._record(keys, found.linked, result)
-        return result
-
-    @staticmethod
-    def _result(
-        loaded: Loaded,
-        jobs: list[Job],
-        files: list[tuple[Path, str]],
-        changed: frozenset[str],
-        made: int,
-    ) -> BuildResult:
-        pages = len(loaded.plan.pages)
-        return BuildResult(pages, len(jobs) - pages, len(files), 0.0, changed, made)
-
-    def _renderer_for(self, view: SiteView) -> Renderer:
-        """The Renderer of the last build, or a new one when a template changed."""
-        dirs = template_dirs(self.options.templates)
-        sources = template_sources(dirs)
-        if self._renderer is None or sources != self._templates:
-            self._renderer, self._templates = Renderer(dirs), sources
-        self._renderer.use(view)
-        return self._renderer
-
-    def _trusted_state(self) -> State | None:
-        """What the last build left, if the output folder is still exactly that build."""
-        state = self._state
-        if state is None or state.salt != self.salt:
-            return None
-        if marker_stat(self.options.out / MARKER) != state.marker:
-            return None
-        return state
-
-    def _intact(self, state: State) -> bool:
-        """Whether every file the last build wrote is still as it was written."""
-        out = self.options.out
-        return all(file_stat(out / rel) == w.stat for rel, w in state.outputs.items())
-
-    def _record(
-        self, keys: Mapping[str, str], linked: Mapping[str, tuple[str, ...]], result: BuildResult
-    ) -> State | None:
-        """Note what is now in the output folder, in memory and in the build cache."""
-        out = self.options.out
-        marker = marker_stat(out / MARKER)
-        if marker is None:
-            return None
-        outputs = {}
-        for rel, key in keys.items():
-            seen = file_stat(out / rel)
-            if seen is not None:
-                outputs[rel] = Written(key, seen, linked.get(rel, ()))
-        counts = (result.pages, result.others, result.files)
-        state = State(self.salt, marker, outputs, self._inputs, counts)
-        used = self._parsed.take_used()
-        warning = cache.save_state(out, state, used, self._parsed_known)
-        self._parsed_known = set() if warning else set(used)
-        self.warnings += [warning] if warning else []
-        return state
-
-
-class _ParsedFiles(dict[bytes, ParsedFile]):
-    """Parsed content files by digest, noting which ones a build used (those are kept)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._used: set[bytes] = set()
-
-    def get(self, key: bytes, default: Any = None) -> Any:
-        self._used.add(key)
-        return super().get(key, default)
-
-    def __setitem__(self, key: bytes, value: ParsedFile) -> None:
-        self._used.add(key)
-        super().__setitem__(key, value)
-
-    def take_used(self) -> dict[bytes, ParsedFile]:
-        """The files used since the last call: the rest are of files changed since."""
-        used = {key: self[key] for key in self._used if key in self}
-        self._used = set()
-        return used
-
-
-def input_digest(options: Options) -> str:
-    """How every file in the content and template folders looks on disk, and the date.
-
-    Names, sizes, modification and change times and inodes, read without following a
-    link: any edit, addition, removal or rename changes it.
-    """
-    h = hashlib.blake2b(str(options.today).encode(), digest_size=16)
-    for folder in (options.content, *template_dirs(options.templates)):
-        h.update(b"\0folder\0" + os.fsencode(folder))
-        for top, dirs, names in os.walk(folder, followlinks=False):
-            dirs.sort()
-            for name in sorted(names + [d for d in dirs if os.path.islink(os.path.join(top, d))]):
-                path = os.path.join(top, name)
-                try:
-                    info = os.lstat(path)
-                except OSError:
-                    continue
-                h.update(
-                    b"%s\0%d %d %d %d %d\n"
-                    % (
-                        os.fsencode(path),
-                        info.st_mode,
-                        info.st_size,
-                        info.st_mtime_ns,
-                        info.st_ctime_ns,
-                        info.st_ino,
-                    )
-                )
-    return h.hexdigest()
-
-
-def _unchanged(before: Written | None, key: str, path: Path) -> bool:
-    """Whether the file the last build wrote for this key is still there, untouched."""
-    return before is not None and before.key == key and file_stat(path) == before.stat
-
-
-def _same_bytes(path: Path, data: bytes, before: Written | None) -> bool:
-    """Whether the file the last build wrote at `path` already holds `data`."""
-    if before is None or file_stat(path) != before.stat or before.stat[0] != len(data):
-        return False
-    try:
-        return path.read_bytes() == data
-    except OSError:
-        return False
-
-
-def _used(loaded: Loaded, linked: Mapping[str, tuple[str, ...]]) -> frozenset[str]:
+def used_attachments(loaded: Loaded, linked: Mapping[str, tuple[str, ...]]) -> frozenset[str]:
     """The attachments published: those documents and photos name, and those bodies link."""
     bodies = {file for files in linked.values() for file in files}
     return frozenset(loaded.site.files_used() | (bodies & loaded.attachments.keys()))

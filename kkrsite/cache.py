@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kkrsite.read import ParsedFile
+from kkrsite.sourcefile import ParsedFile
 from kkrsite.yamlfile import KeyPath
 
 FORMAT = 3

@@ -17,7 +17,7 @@ from kkrsite.dates import TIMEZONE
 from kkrsite.htmlscan import inert
 from kkrsite.links import Links
 from kkrsite.model.entities import Meeting, MeetingStatus
-from kkrsite.routes import Calendar
+from kkrsite.siteplan import Calendar
 
 PRODID = "-//kkrsite//KKR//DA"
 DEFAULT_DURATION = dt.timedelta(hours=2)

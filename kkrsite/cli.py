@@ -8,11 +8,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kkrsite import __version__
-from kkrsite.build import Builder, BuildResult, load, render, unused_attachments
+from kkrsite.build import load, render, unused_attachments
+from kkrsite.builder import Builder, BuildResult
 from kkrsite.config import Options
 from kkrsite.dates import today
 from kkrsite.errors import ContentError, KkrsiteError, UsageError, display_path, printable
-from kkrsite.model.fields import url_problem
+from kkrsite.model.formats import url_problem
 from kkrsite.sitecheck import check_site
 
 

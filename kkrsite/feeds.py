@@ -18,12 +18,9 @@ from html import escape
 
 from kkrsite.htmlscan import inert
 from kkrsite.links import Links
-from kkrsite.model.entities import (
-    Entry,
-    Meeting,
-    SiteConfig,
-)
-from kkrsite.routes import Feed
+from kkrsite.model.entities import Entry, Meeting
+from kkrsite.model.shared import SiteConfig
+from kkrsite.siteplan import Feed
 
 ATOM = "http://www.w3.org/2005/Atom"
 ET.register_namespace("atom", ATOM)

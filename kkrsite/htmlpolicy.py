@@ -1,7 +1,7 @@
 """What markup may leave the build from a body, and how much of it: one place for both.
 
 The sanitiser (`kkrsite/sanitise.py`) enforces the allow-list, the raw-HTML rebuild
-(`kkrsite/htmlscan.py`) the limits, and `check --links` (`kkrsite/sitecheck.py`)
+(`kkrsite/htmlrebuild.py`) the limits, and `check --links` (`kkrsite/feedcheck.py`)
 judges built feeds by the same constants.
 """
 

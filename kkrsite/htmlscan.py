@@ -1,40 +1,15 @@
-"""Raw HTML in bodies, read by a linear HTML5 tokenizer and rebuilt within the limits.
+"""A linear HTML5 tokenizer: the tags and text of HTML as a browser's tokenizer reads them.
 
-Python's own HTMLParser is quadratic on some inputs, and the tree builders after
-this step (nh3's html5ever, lexbor) are quadratic in nesting depth; so raw HTML is
-tokenized here in one pass and rebuilt as explicitly closed, allow-listed elements
-at most MAX_DEPTH deep before any of them sees it.
+Python's own HTMLParser is quadratic on some inputs; this reads HTML in one pass,
+for the rebuild of raw HTML in bodies (kkrsite.htmlrebuild), for titles made inert
+in feeds and calendars, and for the links and lines of built pages.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from html import escape, unescape
+from collections.abc import Iterator
+from html import unescape
 from typing import NamedTuple
-
-from kkrsite.errors import MarkdownLimitError
-from kkrsite.htmlpolicy import ALLOWED_TAGS, HEADINGS, MAX_ATTRIBUTES, MAX_DEPTH, MAX_ELEMENTS
-
-
-def line_at(html: str, starts: Sequence[tuple[int, int]], offset: int) -> int:
-    """The 1-based body line the HTML at `offset` was rendered from."""
-    block_offset, line = 0, 0
-    for start, block_line in starts:
-        if start > offset:
-            break
-        block_offset, line = start, block_line
-    return line + html.count("\n", block_offset, offset) + 1
-
-
-def too_deep(line: int, depth: int | None, tag: str) -> MarkdownLimitError:
-    remedy = f"remove the surplus `<{tag}>`s"
-    if tag in ("em", "strong"):
-        remedy += " (Markdown `*` and `_` emphasis)"
-    deep = f"{depth} deep (at most {MAX_DEPTH})" if depth else f"more than {MAX_DEPTH} deep"
-    return MarkdownLimitError(line, f"the body nests HTML elements {deep}: {remedy}")
-
-
-# --- an HTML5 tokenizer ------------------------------------------------------------------------
 
 _SPACE = "\t\n\f\r "
 _RAW_TEXT = frozenset({
@@ -80,25 +55,21 @@ def scan_html(html: str) -> Iterator[Tag | Text]:
         if lt < 0 or lt + 1 >= end:
             break
         ch = html[lt + 1]
+        closing = ch == "/"
+        name_at = lt + 2 if closing else lt + 1
         item: Tag | None = None
         if ch == "!":
             after = _skip_markup_declaration(html, lt, ahead)
         elif ch == "?":
             after = _after_gt(html, lt + 2)
-        elif ch == "/" and lt + 2 < end and html[lt + 2].isascii() and html[lt + 2].isalpha():
-            item = _read_tag(html, lt + 2, lt, closing=True)
+        elif name_at < end and html[name_at].isascii() and html[name_at].isalpha():
+            item = _read_tag(html, name_at, lt, closing=closing)
             if item is None:  # the text ends inside a tag: the rest is that tag
                 end = lt
                 break
             after = item.end
-        elif ch == "/" and lt + 2 < end:
+        elif closing and lt + 2 < end:
             after = lt + 3 if html[lt + 2] == ">" else _after_gt(html, lt + 2)
-        elif ch.isascii() and ch.isalpha():
-            item = _read_tag(html, lt + 1, lt, closing=False)
-            if item is None:
-                end = lt
-                break
-            after = item.end
         else:  # a `<` that starts nothing is text
             pos = lt + 1
             continue
@@ -246,204 +217,3 @@ def _read_tag(html: str, pos: int, lt: int, *, closing: bool) -> Tag | None:
                     pos += 1
                 value = html[start:pos]
         attrs.setdefault(attribute, value)  # the first of a repeated attribute wins
-
-
-# --- raw HTML rebuilt as explicitly closed, allow-listed elements ------------------------------
-
-_SPECIAL = frozenset({
-    "blockquote", "br", "caption", "col", "colgroup", "dd", "details", "div", "dl", "dt",
-    "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "img", "li", "ol", "p", "pre",
-    "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "wbr",
-})  # fmt: skip
-"""The allowed elements the HTML standard calls special: `</span>` does not close past one."""
-_SCOPE = frozenset({"caption", "table", "td", "th"})
-"""The allowed elements that bound "in scope": a `</div>` outside a table cell is ignored."""
-_CLOSES_P = frozenset({
-    "blockquote", "dd", "details", "div", "dl", "dt", "figcaption", "figure", "h2", "h3", "h4",
-    "h5", "h6", "hr", "li", "ol", "p", "pre", "summary", "table", "ul",
-})  # fmt: skip
-_TABLE_PARTS = frozenset({"caption", "colgroup", "tbody", "thead", "tfoot", "tr", "td", "th"})
-
-
-class _Rule(NamedTuple):
-    """How the tree builder treats an allowed element's tags (the HTML standard, simplified)."""
-
-    void: bool
-    closes_p: bool  # its start tag closes an open p
-    closes_current: frozenset[str]  # … and these while they are the current element
-    closes_open: frozenset[str]  # … and the latest of these, if no special element is above
-    special: bool
-    scope: bool
-    li_stop: bool  # bounds the search of closes_open for li, dd and dt
-    table: bool
-    end_bound: str  # its end tag closes it if none of these stands above it
-
-
-def _rule(name: str) -> _Rule:
-    closes_current = frozenset[str]()
-    if name in HEADINGS:
-        closes_current = HEADINGS
-    elif name in ("tr", "td", "th"):
-        cells = {"tr", "td", "th"} if name == "tr" else {"td", "th"}
-        closes_current = frozenset(cells | {"caption", "colgroup"})
-    elif name in _TABLE_PARTS:
-        closes_current = _TABLE_PARTS
-    closes_open = {"li": {"li"}, "dd": {"dd", "dt"}, "dt": {"dd", "dt"}, "a": {"a"}}.get(name, ())
-    return _Rule(
-        void=name in ("br", "col", "hr", "img", "wbr"),
-        closes_p=name in _CLOSES_P,
-        closes_current=closes_current,
-        closes_open=frozenset(closes_open),
-        special=name in _SPECIAL,
-        scope=name in _SCOPE,
-        li_stop=name in _SPECIAL and name not in ("div", "p"),
-        table=name == "table",
-        # A table part closes past anything in its own table; a block element past
-        # anything up to a table cell; any other element only past non-special ones.
-        end_bound="tables"
-        if name in _TABLE_PARTS | {"table"}
-        else ("scope" if name in _SPECIAL else "special"),
-    )
-
-
-_RULES = {name: _rule(name) for name in ALLOWED_TAGS}
-_DROP_CONTENT = frozenset({"script", "style"})
-
-
-class Rebuild:
-    """HTML rebuilt as allow-listed elements, each explicitly closed, at most MAX_DEPTH deep.
-
-    nh3 (html5ever) and lexbor take time quadratic in how deep elements nest, and a
-    tree builder nests by rules no tag counter can follow exactly (a `</p>` that
-    finds no paragraph, reopened formatting …). So the tree is built here, once, by
-    a small model of the HTML standard's rules for the allowed elements (a `<p>`
-    or `<li>` closes an open one; an end tag closes what it names unless a special
-    element stands in between), and written out with every element closed in
-    order. A tree builder then nests as written: never deeper than MAX_DEPTH (plus
-    the tbody and tr it adds to a table). Elements outside the allow-list are left
-    out, their content kept (nh3 would do the same), except script and style; the
-    raw text of textarea, xmp … is kept as text.
-    """
-
-    def __init__(self, html: str, starts: Sequence[tuple[int, int]]) -> None:
-        self.source = html
-        self.starts = starts
-        self.out: list[str] = []
-        self.stack: list[str] = []
-        self.where: dict[str, list[int]] = {}  # indexes in stack by name
-        self.special: list[int] = [-1]  # indexes in stack, below a sentinel
-        self.scope: list[int] = [-1]
-        self.li_stop: list[int] = [-1]
-        self.tables: list[int] = [-1]
-        self.elements = 0
-
-    def html(self) -> str:
-        """The rebuilt HTML; raises MarkdownLimitError if it has too many or too deep elements."""
-        source, out = self.source, self.out
-        for item in scan_html(source):
-            if isinstance(item, Text):
-                text = source[item.start : item.end]
-                if item.raw_in in ("textarea", "title"):  # character references still count
-                    out.append(text.replace("<", "&lt;"))
-                elif item.raw_in:
-                    if item.raw_in not in _DROP_CONTENT:
-                        out.append(escape(text, quote=False))
-                else:
-                    out.append(text.replace("<", "&lt;"))
-            elif item.name in _RULES:
-                if item.closing:
-                    self._end(item.name)
-                else:
-                    self._start(item)
-            elif item.closing and item.name == "br":  # `</br>` is read as `<br>`
-                out.append("<br>")
-        self._pop_to(0)
-        return "".join(out)
-
-    def _refuse(self, tag: Tag, message: str) -> MarkdownLimitError:
-        return MarkdownLimitError(line_at(self.source, self.starts, tag.offset), message)
-
-    def _start(self, tag: Tag) -> None:
-        name = tag.name
-        rule = _RULES[name]
-        self.elements += 1
-        if self.elements > MAX_ELEMENTS:
-            raise self._refuse(
-                tag,
-                f"the body has more than {MAX_ELEMENTS} elements: split it into several entries",
-            )
-        if len(tag.attrs) > MAX_ATTRIBUTES:
-            raise self._refuse(
-                tag,
-                f"a `<{name}>` in the body has {len(tag.attrs)} attributes "
-                f"(at most {MAX_ATTRIBUTES}): remove the surplus",
-            )
-        stack = self.stack
-        if rule.closes_p and 0 <= self._last("p") >= self.scope[-1]:
-            self._pop_to(self._last("p"))
-        if stack and stack[-1] in rule.closes_current:
-            self._pop_to(len(stack) - 1)
-            if stack and stack[-1] in rule.closes_current:  # a td closed, then its tr
-                self._pop_to(len(stack) - 1)
-        if rule.closes_open:
-            latest = max(self._last(other) for other in rule.closes_open)
-            if latest >= 0 and latest >= (self.li_stop if name != "a" else self.special)[-1]:
-                self._pop_to(latest)
-        self.out.append(_start_tag(tag))
-        if rule.void:
-            return
-        index = len(stack)
-        if index >= MAX_DEPTH:
-            raise too_deep(line_at(self.source, self.starts, tag.offset), None, name)
-        self.where.setdefault(name, []).append(index)
-        if rule.special:
-            self.special.append(index)
-        if rule.scope:
-            self.scope.append(index)
-        if rule.li_stop:
-            self.li_stop.append(index)
-        if rule.table:
-            self.tables.append(index)
-        stack.append(name)
-
-    def _end(self, name: str) -> None:
-        rule = _RULES[name]
-        if rule.void:
-            return
-        if name in HEADINGS:  # `</h3>` closes whichever heading is open
-            latest = max(self._last(heading) for heading in HEADINGS)
-        else:
-            latest = self._last(name)
-        bound: list[int] = getattr(self, rule.end_bound)
-        if latest >= 0 and latest >= bound[-1]:
-            self._pop_to(latest)
-
-    def _last(self, name: str) -> int:
-        places = self.where.get(name)
-        return places[-1] if places else -1
-
-    def _pop_to(self, index: int) -> None:
-        stack, out = self.stack, self.out
-        while len(stack) > index:
-            name = stack.pop()
-            at = len(stack)
-            self.where[name].pop()
-            if self.special[-1] == at:
-                self.special.pop()
-            if self.scope[-1] == at:
-                self.scope.pop()
-            if self.li_stop[-1] == at:
-                self.li_stop.pop()
-            if self.tables[-1] == at:
-                self.tables.pop()
-            out.append(f"</{name}>")
-
-
-def _start_tag(tag: Tag) -> str:
-    """A start tag written plainly: simple attribute names, values double-quoted as written."""
-    parts = [f"<{tag.name}"]
-    for name, value in tag.attrs.items():
-        if name and all(ch.isascii() and (ch.isalnum() or ch in "-_:.") for ch in name):
-            # Character references stay as written, so the value decodes as it would have.
-            parts.append(f' {name}="{value.replace(chr(34), "&quot;")}"')
-    return "".join(parts) + ">"

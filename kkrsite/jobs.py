@@ -29,7 +29,7 @@ from kkrsite import calendars, feeds, opendata, sitemap
 from kkrsite.config import Options
 from kkrsite.model.entities import Site
 from kkrsite.render import Renderer
-from kkrsite.routes import Page, Plan
+from kkrsite.siteplan import Page, Plan
 from kkrsite.urls import output_file
 
 LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "nh3", "babel", "icalendar", "tzdata")

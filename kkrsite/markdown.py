@@ -39,7 +39,8 @@ from kkrsite.htmlpolicy import (
     RESERVED_IDS,
     WRAPPER_OPEN,
 )
-from kkrsite.htmlscan import Rebuild, scan_tags, too_deep
+from kkrsite.htmlrebuild import Rebuild, too_deep
+from kkrsite.htmlscan import scan_tags
 from kkrsite.sanitise import clean, unique_ids, wrap_tables_and_fix_images
 from kkrsite.slugs import slugify
 
@@ -339,7 +340,7 @@ def render_markdown(text: str) -> str:
         return clean(_RENDERER.render(tokens, _PARSER.options, env), wrapper=True)
     html, starts = _render_noting_lines(tokens, env)
     # Raw HTML is rebuilt as explicitly closed elements at most MAX_DEPTH deep, so no
-    # tree builder after it is led to nest deeper (see htmlscan.Rebuild).
+    # tree builder after it is led to nest deeper (see htmlrebuild.Rebuild).
     rebuilt = Rebuild(html, starts).html()
     html = clean(rebuilt, wrapper=False, attribute_filter=unique_ids())
     if "<table" not in html and "<img" not in html:  # nh3 writes a `<` in text as `&lt;`

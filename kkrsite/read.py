@@ -1,75 +1,21 @@
-"""Step 1, read: find every content file, decode it and parse its YAML; nothing more.
+"""Step 1, read: find every content file by where it lies, and parse each; nothing more.
 
 This is the only step that touches the content folder. What it returns is plain
-data with line numbers, which the model step checks and turns into the site.
+data with line numbers, which the model step checks and turns into the site; one
+file is decoded and parsed by `kkrsite.sourcefile`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
-from collections.abc import Mapping, MutableMapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from kkrsite.attachments import check_file
 from kkrsite.errors import Problem
 from kkrsite.kinds import EntryKind
-from kkrsite.safefs import (
-    MAX_TEXT_BYTES,
-    Listing,
-    UnsafeFile,
-    hidden_character,
-    link_problem,
-    linked_component,
-    list_folder,
-    nfc,
-    read_bytes,
-)
-from kkrsite.yamlfile import KeyPath, YamlError, parse_yaml
-
-SITE = "site"
-TOPICS = "topics"
-PERSON = "person"
-REGION = "region"
-"""What a YAML file describes, decided by where it lies; a Markdown entry's is its kind's name."""
-
-
-@dataclass(frozen=True)
-class Source:
-    """One content file, parsed: its data, the line of every key, and its Markdown body."""
-
-    path: Path
-    """The file on disk, as found under the content folder."""
-    rel: str
-    """The path inside the content folder, with `/` separators."""
-    kind: str
-    """SITE, TOPICS, PERSON, REGION, or the `name` of an entry kind."""
-    data: Any
-    lines: Mapping[KeyPath, int]
-    body: str = ""
-    body_line: int = 1
-
-    def line(self, *keys: str | int) -> int:
-        """The line of the deepest key of `keys` that has one (1 for the file)."""
-        path: KeyPath = tuple(keys)
-        while path:
-            if path in self.lines:
-                return self.lines[path]
-            path = path[:-1]
-        return self.lines.get((), 1)
-
-    @property
-    def stem(self) -> str:
-        """The file name without its suffix."""
-        return Path(self.rel).stem
-
-    @property
-    def region(self) -> str:
-        """For files under kkr/<region>/, the region folder's name."""
-        parts = self.rel.split("/")
-        return parts[1] if parts[0] == "kkr" and len(parts) > 2 else ""
+from kkrsite.safefs import Listing, link_problem, linked_component, list_folder, nfc
+from kkrsite.sourcefile import PERSON, REGION, SITE, TOPICS, ParseMemo, Source, read_source
 
 
 @dataclass(frozen=True)
@@ -111,13 +57,6 @@ MAX_ATTACHMENT_BYTES = 100_000_000
 """The largest attachment published: a long annual report as PDF is ~20 MB."""
 
 
-ParsedFile = tuple[Any, Mapping[KeyPath, int], str, int]
-"""A file's data, the line of each key, its Markdown body and the body's first line."""
-
-ParseMemo = MutableMapping[bytes, ParsedFile]
-"""Files parsed before, by a digest of their bytes and kind (kept by `kkrsite serve`)."""
-
-
 def read_content(
     root: Path, kinds: Sequence[EntryKind], memo: ParseMemo | None = None
 ) -> tuple[ContentTree, list[Problem]]:
@@ -141,9 +80,10 @@ def read_content(
     in_region = {k.folder: k.name for k in kinds if k.in_region}
 
     def listing(folder: Path) -> Listing:
-        if not folder.is_dir() or folder.is_symlink():
-            if folder.is_symlink():
-                problems.append(link_problem(folder))
+        if folder.is_symlink():
+            problems.append(link_problem(folder))
+            return Listing((), (), ())
+        if not folder.is_dir():
             return Listing((), (), ())
         listed = list_folder(folder)
         problems.extend(listed.problems)
@@ -174,12 +114,9 @@ def read_content(
     top = listing(root)
     for name, kind in (("site", SITE), ("topics", TOPICS)):
         named = [p for p in top.files if p.stem.lower() == name and p.suffix.lower() in _YAML]
-        if not named:
-            problems.append(Problem(root / f"{name}.yaml", None, _MISSING[name]))
-        elif len(named) > 1:
-            _same_stem(named, problems)
-        else:
-            found.append((named[0], kind))
+        the_one = _the_one(named, Problem(root / f"{name}.yaml", None, _MISSING[name]), problems)
+        if the_one is not None:
+            found.append((the_one, kind))
 
     person_slugs = [nfc(path.stem) for path in want(listing(root / "people"), PERSON, _YAML)]
 
@@ -199,16 +136,12 @@ def read_content(
         region_dirs.append(nfc(region_dir.name))
         region = listing(region_dir)
         kkr_files = [p for p in region.files if p.stem == "kkr" and p.suffix.lower() in _YAML]
-        if not kkr_files:
-            problems.append(
-                Problem(
-                    region_dir / "kkr.yaml", None, "every region folder needs a kkr.yaml; add one"
-                )
-            )
-        elif len(kkr_files) > 1:
-            _same_stem(kkr_files, problems)
-        else:
-            found.append((kkr_files[0], REGION))
+        missing = Problem(
+            region_dir / "kkr.yaml", None, "every region folder needs a kkr.yaml; add one"
+        )
+        kkr_file = _the_one(kkr_files, missing, problems)
+        if kkr_file is not None:
+            found.append((kkr_file, REGION))
         for child in region.dirs:
             if child.name in in_region:
                 want(listing(child), in_region[child.name], (".md",))
@@ -245,16 +178,32 @@ def read_content(
         )
         found, attachment_files = [], []
     for path, kind in found:
-        source, problem = _read_source(root, path, kind, memo)
+        source, problem = read_source(root, path, kind, memo)
         if problem is not None:
             problems.append(problem)
         if source is not None:
             sources.append(source)
 
+    attachments, refused = _judge_attachments(root / "files", attachment_files, problems)
+    tree = ContentTree(
+        root=root,
+        sources=tuple(sources),
+        attachments=attachments,
+        refused=refused,
+        region_dirs=tuple(region_dirs),
+        person_slugs=tuple(person_slugs),
+    )
+    return tree, problems
+
+
+def _judge_attachments(
+    files: Path, paths: list[Path], problems: list[Problem]
+) -> tuple[dict[str, Attachment], frozenset[str]]:
+    """The files under `files` that may be published, and those refused (each reported)."""
     attachments: dict[str, Attachment] = {}
     refused: set[str] = set()
-    for path in sorted(attachment_files):
-        rel = nfc(path.relative_to(root / "files").as_posix())
+    for path in sorted(paths):
+        rel = nfc(path.relative_to(files).as_posix())
         size = path.lstat().st_size
         why = attachment_refusal(path, size)
         if why is not None:
@@ -262,16 +211,7 @@ def read_content(
             refused.add(rel)
         else:
             attachments[rel] = Attachment(path, size)
-
-    tree = ContentTree(
-        root=root,
-        sources=tuple(sources),
-        attachments=dict(sorted(attachments.items())),
-        refused=frozenset(refused),
-        region_dirs=tuple(region_dirs),
-        person_slugs=tuple(person_slugs),
-    )
-    return tree, problems
+    return dict(sorted(attachments.items())), frozenset(refused)
 
 
 def attachment_refusal(path: Path, size: int) -> str | None:
@@ -282,6 +222,17 @@ def attachment_refusal(path: Path, size: int) -> str | None:
             "version, or link to the document elsewhere with `url:`"
         )
     return check_file(path)
+
+
+def _the_one(named: list[Path], missing: Problem, problems: list[Problem]) -> Path | None:
+    """The one file of `named`; else None, reporting `missing` or the files that clash."""
+    if not named:
+        problems.append(missing)
+    elif len(named) > 1:
+        _same_stem(named, problems)
+    else:
+        return named[0]
+    return None
 
 
 def _same_stem(paths: list[Path], problems: list[Problem]) -> None:
@@ -296,141 +247,3 @@ def _same_stem(paths: list[Path], problems: list[Problem]) -> None:
                 Problem(p, None, f"{names} describe the same thing: keep one of them")
                 for p in group
             )
-
-
-def _read_source(
-    root: Path, path: Path, kind: str, memo: ParseMemo | None
-) -> tuple[Source | None, Problem | None]:
-    rel = nfc(path.relative_to(root).as_posix())
-    try:
-        raw = read_bytes(path, MAX_TEXT_BYTES)
-    except UnsafeFile as exc:
-        return None, Problem(path, None, str(exc))
-    if memo is None:
-        return _parse_source(path, rel, kind, raw)
-    key = hashlib.blake2b(f"{kind}\0{path.suffix}\0".encode() + raw, digest_size=16).digest()
-    known = memo.get(key)
-    if known is not None:
-        return Source(path, rel, kind, *known), None
-    source, problem = _parse_source(path, rel, kind, raw)
-    if source is not None:
-        memo[key] = (source.data, source.lines, source.body, source.body_line)
-    return source, problem
-
-
-def _parse_source(
-    path: Path, rel: str, kind: str, raw: bytes
-) -> tuple[Source | None, Problem | None]:
-    if raw.startswith(b"\xef\xbb\xbf"):  # a BOM, as Windows editors write it
-        raw = raw[3:]
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        return None, Problem(
-            path, line, "the file is not UTF-8 text; save it with the encoding UTF-8"
-        )
-    text = nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
-    try:
-        if path.suffix == ".md":
-            front, front_line, body, body_line = split_front_matter(text)
-            parsed = parse_yaml(front, front_line)
-        else:
-            body, body_line = "", 1
-            parsed = parse_yaml(text)
-    except YamlError as exc:
-        return None, Problem(path, exc.line, exc.message)
-    hidden = hidden_character(body, body_line)
-    if hidden is not None:
-        return None, Problem(path, *hidden)
-    data = parsed.data
-    if data is None and path.suffix == ".md":
-        data = {}  # `---` `---` is a meeting with every default; required fields are checked later
-    expected_list = kind == TOPICS
-    if expected_list and not isinstance(data, list):
-        return None, Problem(
-            path,
-            1,
-            "topics.yaml must be a list of topics, each `- slug: …` with name and description",
-        )
-    if not expected_list and not isinstance(data, dict):
-        what = "the front matter" if path.suffix == ".md" else "the file"
-        found = {type(None): " (it is empty)", list: " (it is a list: remove the `- `)"}
-        return None, Problem(
-            path,
-            parsed.lines.get((), 1),
-            f"{what} must be fields written as `name: value`, one a line"
-            + found.get(type(data), ""),
-        )
-    return Source(path, rel, kind, data, parsed.lines, body, body_line), None
-
-
-_FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
-
-
-class FrontMatterError(YamlError):
-    """The `---` fences around the front matter are missing or not closed."""
-
-
-def split_front_matter(text: str) -> tuple[str, int, str, int]:
-    """Split a Markdown file into (front matter, its first line, body, the body's first line)."""
-    lines = text.split("\n")
-    if not lines or lines[0].rstrip() != "---":
-        hint = (
-            "Did you forget the line `---` before the fields?"
-            if re.match(r"^[A-Za-z_]+\s*:", lines[0] if lines else "")
-            else "Start the file with a line `---`, then the fields (`title: …`), then `---`."
-        )
-        raise FrontMatterError(1, f"no front matter. {hint}")
-    for index in range(1, len(lines)):
-        if _FENCE.match(lines[index]):
-            front = "\n".join(lines[1:index])
-            body = "\n".join(lines[index + 1 :])
-            return front, 2, body, index + 2
-    raise FrontMatterError(
-        1,
-        "the front matter opened on line 1 is never closed: "
-        "did you forget the line `---` after the fields?",
-    )
-
-
-STATIC_SUFFIXES: tuple[str, ...] = (".css", ".js", ".mjs", ".svg", ".png", ".jpg", ".jpeg")
-STATIC_SUFFIXES += (".gif", ".webp", ".ico", ".woff", ".woff2", ".json", ".txt", ".map")
-"""What a template folder's static/ may publish under /assets/: never a page of its own."""
-
-
-def read_templates(folders: list[Path]) -> tuple[dict[str, Path], list[Problem]]:
-    """Check the template folders (no links, no odd names) and find their static assets.
-
-    Returns the assets by path under static/, the first folder's file winning, so a
-    site's own templates/ overrides the built-in ones file by file.
-    """
-    assets: dict[str, Path] = {}
-    problems: list[Problem] = []
-    for folder in folders:
-        link = linked_component(folder, Path.cwd())
-        if link is not None:
-            problems.append(link_problem(link))
-            continue
-        pending = [folder]
-        while pending:
-            listed = list_folder(pending.pop())
-            problems.extend(listed.problems)
-            pending.extend(d for d in listed.dirs if d.name != "__pycache__")
-            for path in listed.files:
-                parts = path.relative_to(folder).parts
-                if parts[0] != "static":
-                    continue
-                rel = nfc("/".join(parts[1:]))
-                if path.suffix.lower() not in STATIC_SUFFIXES:
-                    problems.append(
-                        Problem(
-                            path,
-                            None,
-                            f"static/ publishes only {', '.join(STATIC_SUFFIXES)} files: "
-                            f"'{path.suffix or path.name}' is not one of them",
-                        )
-                    )
-                else:
-                    assets.setdefault(rel, path)
-    return dict(sorted(assets.items())), problems

@@ -34,10 +34,11 @@ from kkrsite.model.entities import (
     Entry,
     MeetingStatus,
 )
-from kkrsite.routes import Page, SiteView, navigation
+from kkrsite.routes import navigation
 from kkrsite.safefs import nfc
 from kkrsite.sandbox import COMPILED, NoLinkLoader, Sandbox, deadline
 from kkrsite.sanitise import absolutize
+from kkrsite.siteplan import Page, SiteView
 from kkrsite.urls import (
     FILES_PREFIX,
     agreements_url,

@@ -27,7 +27,7 @@ from kkrsite.htmlpolicy import (
     URL_SCHEMES,
     WRAPPER_VALUES,
 )
-from kkrsite.htmlscan import Rebuild
+from kkrsite.htmlrebuild import Rebuild
 
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
@@ -88,7 +88,7 @@ def unique_ids() -> AttributeFilter:
 def sanitise(html: str) -> str:
     """Keep only the allow-listed tags, attributes and URL schemes, and ids the page has not.
 
-    Raises MarkdownLimitError for HTML nested deeper than MAX_DEPTH (see htmlscan.Rebuild).
+    Raises MarkdownLimitError for HTML nested deeper than MAX_DEPTH (see htmlrebuild.Rebuild).
     """
     return clean(Rebuild(html, ()).html(), wrapper=False, attribute_filter=unique_ids())
 

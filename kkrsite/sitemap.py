@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from xml.etree import ElementTree as ET
 
 from kkrsite.links import Links
-from kkrsite.routes import Page
+from kkrsite.siteplan import Page
 
 _NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 

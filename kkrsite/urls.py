@@ -10,7 +10,8 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from kkrsite.kinds import EntryKind
-from kkrsite.model.entities import Agreement, Document, Entry, Meeting, Person, Region, Topic
+from kkrsite.model.entities import Agreement, Entry, Meeting
+from kkrsite.model.shared import Document, Person, Region, Topic
 
 FILES_PREFIX = "/filer/"
 """Where attachments under content/files/ are published."""

@@ -11,17 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from kkrsite.attachments import (
-    IMAGE_SUFFIXES,
-    MAX_ZIP_DIRECTORY_BYTES,
-    MAX_ZIP_MEMBERS,
-    SUFFIXES,
-    TooManyMembers,
-    check_file,
-    is_image,
-    open_bounded_zip,
-    refusal,
-)
+from kkrsite.attachments import check_file, refusal
+from kkrsite.filetypes import IMAGE_SUFFIXES, SUFFIXES, is_image
+from kkrsite.sniff import MAX_ZIP_DIRECTORY_BYTES, MAX_ZIP_MEMBERS, TooManyMembers, open_bounded_zip
 
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"

@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 from conftest import MakeSite, options, tree
 
-from kkrsite.build import build, load
+from kkrsite.build import load
+from kkrsite.builder import build
 from kkrsite.errors import ContentError, UsageError
 
 

@@ -13,8 +13,9 @@ from icalendar.prop import vCategory
 
 from kkrsite.calendars import vtimezone, write_ics
 from kkrsite.links import Links
-from kkrsite.model.entities import Meeting, MeetingStatus, Origin, Region, Topic
-from kkrsite.routes import Calendar
+from kkrsite.model.entities import Meeting, MeetingStatus
+from kkrsite.model.shared import Origin, Region, Topic
+from kkrsite.siteplan import Calendar
 
 LINKS = Links("https://kkr.example.dk/")
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")

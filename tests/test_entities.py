@@ -3,7 +3,7 @@
 import datetime as dt
 from pathlib import Path
 
-from kkrsite.model.entities import Document, Origin, Period, Region, Term
+from kkrsite.model.shared import Document, Origin, Period, Region, Term
 
 
 def test_document_file_type() -> None:

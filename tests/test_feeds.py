@@ -21,13 +21,10 @@ from kkrsite.model.entities import (
     Entry,
     Meeting,
     MeetingStatus,
-    Origin,
-    Region,
-    SiteConfig,
-    Topic,
 )
-from kkrsite.routes import Feed
+from kkrsite.model.shared import Origin, Region, SiteConfig, Topic
 from kkrsite.sanitise import absolutize
+from kkrsite.siteplan import Feed
 
 BASE = "https://kkr.example.dk/"
 LINKS = Links(BASE)

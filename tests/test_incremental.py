@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 from conftest import REPO, MakeSite, run_kkrsite, tree
 
-from kkrsite.build import Builder, load, render
+from kkrsite.build import load, render
+from kkrsite.builder import Builder
 from kkrsite.config import Options
 
 SITE = REPO / "tests/sites/flere-aar/content"

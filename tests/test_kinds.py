@@ -21,9 +21,11 @@ from conftest import run_kkrsite
 
 from kkrsite.kinds import EntryKind
 from kkrsite.model import entities, schema
-from kkrsite.model.entities import Entry, Region, entry_kinds
-from kkrsite.model.fields import URL, Date, ListOf, Ref, Spec, Text, record
+from kkrsite.model.entities import Entry, entry_kinds
+from kkrsite.model.fields import ListOf, Spec, record
 from kkrsite.model.schema import EntryData
+from kkrsite.model.shared import Region
+from kkrsite.model.values import URL, Date, Ref, Text
 
 BASE = Path(__file__).resolve().parent / "sites" / "invalid" / "_base"
 

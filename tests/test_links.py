@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from kkrsite.links import Links
-from kkrsite.model.entities import Origin, Region
+from kkrsite.model.shared import Origin, Region
 
 
 def test_links_follow_the_base_url_path() -> None:

@@ -8,8 +8,8 @@ from selectolax.lexbor import LexborHTMLParser
 from kkrsite.errors import MarkdownLimitError
 from kkrsite.htmlpolicy import RESERVED_IDS
 from kkrsite.markdown import render_markdown
+from kkrsite.pagecheck import URL_ATTRIBUTES, scheme_of
 from kkrsite.sanitise import absolutize
-from kkrsite.sitecheck import URL_ATTRIBUTES, scheme_of
 
 
 def test_tables_abbr_and_anchors() -> None:

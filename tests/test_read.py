@@ -5,7 +5,8 @@ from pathlib import Path
 from conftest import MakeSite
 
 from kkrsite.model.entities import entry_kinds
-from kkrsite.read import PERSON, read_content
+from kkrsite.read import read_content
+from kkrsite.sourcefile import PERSON
 
 
 def _messages(content: Path) -> list[str]:

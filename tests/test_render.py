@@ -10,7 +10,8 @@ from kkrsite.model.assemble import assemble
 from kkrsite.model.entities import Site, entry_kinds
 from kkrsite.read import read_content
 from kkrsite.render import Renderer, filesize_da, render_pages, template_dirs
-from kkrsite.routes import Page, site_view
+from kkrsite.routes import site_view
+from kkrsite.siteplan import Page
 
 
 def _site(content: Path, **kw: object) -> Site:

@@ -2,9 +2,9 @@
 
 from selectolax.lexbor import LexborHTMLParser
 
+from kkrsite.feedcheck import description_problems
 from kkrsite.markdown import render_markdown
 from kkrsite.sanitise import absolutize
-from kkrsite.sitecheck import description_problems
 
 BASE = "https://kkr.example.dk/kkr/hovedstaden/moeder/2011-08-24/"
 

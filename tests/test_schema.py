@@ -5,9 +5,9 @@ from pathlib import Path
 from typing import Any
 
 from kkrsite.errors import Problem
-from kkrsite.model import schema
+from kkrsite.model import schema, shared_schema
 from kkrsite.model.fields import Checker, Record
-from kkrsite.read import Source
+from kkrsite.sourcefile import Source
 from kkrsite.yamlfile import parse_yaml
 
 
@@ -120,7 +120,7 @@ def test_end_time_must_follow_a_start() -> None:
 
 
 def test_contact_details_must_be_usable_as_links() -> None:
-    _, problems = _check(schema.SECRETARIAT, "email: 'x\" onclick=\"y'\nphone: 33703370\n")
+    _, problems = _check(shared_schema.SECRETARIAT, "email: 'x\" onclick=\"y'\nphone: 33703370\n")
     assert problems == [
         "1: 'email' must be an e-mail address, e.g. `email: kkr@kl.dk`; it is 'x\" onclick=\"y'"
     ]

@@ -32,20 +32,16 @@ from selectolax.lexbor import LexborHTMLParser
 from tornado.websocket import WebSocketClientConnection, websocket_connect
 
 from kkrsite.config import Options
-from kkrsite.serve import (
-    OVERLAY_ID,
-    PREVIEW_OUT,
-    Preview,
-    ServeSettings,
+from kkrsite.serve import PREVIEW_OUT, Preview, ServeSettings
+from kkrsite.servepage import OVERLAY_ID, inject, reload_messages
+from kkrsite.servepaths import (
     allowed_host,
     content_type,
     host_warning,
-    inject,
     is_loopback,
     locate,
     output_file,
     preview_base_url,
-    reload_messages,
 )
 
 EPOCH = "1322697600"  # 1 December 2011, the day the tests' content is built on

@@ -9,14 +9,9 @@ from xml.sax.saxutils import escape
 import pytest
 from conftest import MakeSite, build_site, run_kkrsite
 
-from kkrsite.sitecheck import (
-    check_calendar,
-    check_feed,
-    check_links,
-    check_site,
-    check_sitemap,
-    description_problems,
-)
+from kkrsite.feedcheck import check_calendar, check_feed, description_problems
+from kkrsite.pagecheck import check_links, check_sitemap
+from kkrsite.sitecheck import check_site
 
 BASE = "https://kkr.example.dk/"
 FEED_URL = BASE + "feed.xml"

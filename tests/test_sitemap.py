@@ -3,8 +3,8 @@
 from xml.etree import ElementTree as ET
 
 from kkrsite.links import Links
-from kkrsite.routes import Page
 from kkrsite.sitemap import write_robots, write_sitemap
+from kkrsite.siteplan import Page
 
 
 def test_sitemap_lists_absolute_urls_once_in_order() -> None:

@@ -25,8 +25,9 @@ from kkrsite.model.assemble import assemble
 from kkrsite.model.entities import entry_kinds
 from kkrsite.read import read_content
 from kkrsite.render import Renderer, render_pages, template_dirs
-from kkrsite.routes import Page, site_view
+from kkrsite.routes import site_view
 from kkrsite.sandbox import Sandbox
+from kkrsite.siteplan import Page
 
 TEMPLATES = REPO / "templates"
 SORTING = frozenset(("sort", "dictsort", "groupby", "reverse"))
@@ -45,7 +46,7 @@ URL_FUNCTIONS = frozenset(
         "year_url",
     )
 )
-ROUTES = "kkrsite/routes.py"
+ROUTES = "kkrsite/pages.py"
 
 
 def _joined(node: nodes.Node) -> list[nodes.Node]:

@@ -11,7 +11,8 @@ import icalendar
 import pytest
 from conftest import build_site, with_columns
 
-from kkrsite.sitecheck import check_links, check_site, check_sitemap
+from kkrsite.pagecheck import check_links, check_sitemap
+from kkrsite.sitecheck import check_site
 
 REPO = Path(__file__).resolve().parent.parent
 FLERE_AAR = REPO / "tests/sites/flere-aar"

@@ -23,7 +23,8 @@ from conftest import MakeSite, run_kkrsite, tree
 from kkrsite import write
 from kkrsite.cache import FOLDER as CACHE_FOLDER
 from kkrsite.errors import UsageError
-from kkrsite.write import COMPLETE, INCOMPLETE, MARKER, write_site
+from kkrsite.outfolder import COMPLETE, INCOMPLETE, MARKER
+from kkrsite.write import write_site
 
 EPOCH = "1322697600"  # 1 December 2011
 OLD = {"index.html": b"old", "a.html": b"a", "b.html": b"b", "gammel/index.html": b"x"}

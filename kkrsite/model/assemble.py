@@ -1,20 +1,19 @@
 """Step 2, model: check every source against the schema and build the `Site`, once.
 
-Problems are collected across the whole content set, never raised one at a
-time, so a user sees everything that is wrong in one run. An entity whose file
-has errors is left out; references to it are not reported again.
+The shared files are built first (`shared_assemble`), then the entries of every
+kind, here, and the indexes last (`indexes`). Problems are collected across the
+whole content set, never raised one at a time, so a user sees everything that is
+wrong in one run. An entity whose file has errors is left out; references to it
+are not reported again.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import itertools
 import re
-from collections import defaultdict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, TypedDict, TypeVar, cast
+from typing import Any, TypedDict, cast
 
 from kkrsite.config import Options
 from kkrsite.dates import date_da
@@ -26,86 +25,31 @@ from kkrsite.model.entities import (
     Agreement,
     AgreementKind,
     AgreementStatus,
-    Appointment,
     Column,
-    Document,
     Entry,
-    Indexes,
     Meeting,
     MeetingStatus,
-    Origin,
-    Person,
     Publication,
-    Region,
-    Role,
-    Secretariat,
     Site,
-    SiteConfig,
-    Term,
-    Topic,
     entry_classes,
     sort_entries,
 )
-from kkrsite.model.fields import (
-    Checker,
-    ListOf,
-    Record,
-    Ref,
-    Type,
-    parse_date,
-    slug_problem,
-    suggest_slug,
-)
-from kkrsite.read import PERSON, REGION, SITE, TOPICS, ContentTree, Source
-
-T = TypeVar("T")
+from kkrsite.model.fields import ListOf, Type
+from kkrsite.model.formats import parse_date, slug_problem, suggest_slug
+from kkrsite.model.indexes import build_indexes
+from kkrsite.model.shared import Document, Origin, Topic
+from kkrsite.model.shared_assemble import Builder, build_shared
+from kkrsite.model.values import Ref
+from kkrsite.read import ContentTree
+from kkrsite.sourcefile import Source
 
 _DATED_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})(?:-(.+))?", re.ASCII | re.DOTALL)
 
 
-@dataclass
-class _Builder:
-    tree: ContentTree
-    options: Options
-    problems: list[Problem] = field(default_factory=list)
-    topics: dict[str, Topic] = field(default_factory=dict)
-    people: dict[str, Person] = field(default_factory=dict)
-    regions: dict[str, Region] = field(default_factory=dict)
-    topic_slugs: set[str] | None = None
-    """Topic slugs in topics.yaml; None while it is missing or unreadable (then not checked)."""
-
-    def checker(self, source: Source) -> Checker:
-        return Checker(
-            source,
-            self.problems,
-            people=self.tree.person_slugs,
-            topics=self.topic_slugs,
-            regions=self.tree.region_dirs,
-            attachments=self.tree.attachments,
-            refused=self.tree.refused,
-            files_root=self.tree.root / "files",
-        )
-
-    def check(self, source: Source, record: Record[T]) -> T | None:
-        return record.clean(source.data, source.stem, self.checker(source))
-
-    def of_kind(self, kind: str) -> list[Source]:
-        return [s for s in self.tree.sources if s.kind == kind]
-
-    def origin(self, source: Source, *keys: str | int) -> Origin:
-        return Origin(source.path, source.rel, source.line(*keys))
-
-    def report(self, source: Source, line: int | None, message: str) -> None:
-        self.problems.append(Problem(source.path, line, message))
-
-
 def assemble(tree: ContentTree, options: Options) -> tuple[Site | None, list[Problem]]:
     """Build the site model from what was read; returns it with every problem found."""
-    b = _Builder(tree, options)
-    config = _site_config(b)
-    _topics(b)
-    _people(b)
-    _regions(b)
+    b = Builder(tree, options)
+    config = build_shared(b)
     built = {
         cls.KIND.name: [e for s in b.of_kind(cls.KIND.name) if (e := _build_entry(b, s, cls))]
         for cls in entry_classes()
@@ -130,130 +74,15 @@ def assemble(tree: ContentTree, options: Options) -> tuple[Site | None, list[Pro
         people=tuple(sorted(b.people.values(), key=lambda p: (p.name, p.slug))),
         regions=regions,
         by_kind=by_kind,
-        indexes=_indexes(by_kind, regions),
+        indexes=build_indexes(by_kind, regions),
     )
     return site, b.problems
 
 
-def _build_entry(b: _Builder, source: Source, cls: type[Entry]) -> Entry | None:
+def _build_entry(b: Builder, source: Source, cls: type[Entry]) -> Entry | None:
     """An entry of kind `cls` from its file: by the kind's own rules, or the common ones."""
     builder = _BUILDERS.get(cls.KIND.name)
     return builder(b, source) if builder is not None else _common_entry(b, source, cls)
-
-
-def _site_config(b: _Builder) -> SiteConfig | None:
-    sources = b.of_kind(SITE)
-    if not sources:
-        return None
-    clean = b.check(sources[0], schema.SITE)
-    if clean is None:
-        return None
-    base_url = b.options.base_url or clean["base_url"]
-    return SiteConfig(
-        title=clean["title"],
-        base_url=base_url if base_url.endswith("/") else base_url + "/",
-        language=clean["language"] or "da",
-        description=clean["description"],
-        publisher=clean["publisher"],
-        accessibility_statement=clean["accessibility_statement"],
-        contact=Secretariat(**clean["contact"]) if clean["contact"] else None,
-    )
-
-
-def _topics(b: _Builder) -> None:
-    for source in b.of_kind(TOPICS):
-        if len(source.data) > schema.MAX_TOPICS:
-            b.report(
-                source,
-                1,
-                f"topics.yaml lists {len(source.data)} topics; at most {schema.MAX_TOPICS} are "
-                "allowed (each has its own page and feed): merge related ones",
-            )
-            b.topic_slugs = None  # uses of topics are not checked against a list refused whole
-            return
-        # Known slugs first, so one bad topic does not make every use of a good one an error.
-        b.topic_slugs = {
-            t["slug"] for t in source.data if isinstance(t, dict) and isinstance(t.get("slug"), str)
-        }
-        checker = b.checker(source)
-        for index, raw in enumerate(source.data):
-            clean = schema.TOPIC.clean(raw, "topic", checker, (index,))
-            if clean is None:
-                continue
-            if clean["slug"] in b.topics:
-                first = b.topics[clean["slug"]].origin.line
-                b.report(
-                    source,
-                    source.line(index),
-                    f"the topic '{clean['slug']}' is listed twice "
-                    f"(first on line {first}); keep one",
-                )
-                continue
-            b.topics[clean["slug"]] = Topic(
-                clean["slug"], clean["name"], clean["description"] or "", b.origin(source, index)
-            )
-
-
-def _file_slug(b: _Builder, source: Source, name: str, what: str) -> bool:
-    why = slug_problem(name)
-    if why is None:
-        return True
-    short = suggest_slug(name)
-    b.report(
-        source,
-        None,
-        f"the {what} name '{name}' is not a valid slug: rename it to '{short}' "
-        + ("(lower-case a-z, digits and hyphens only)" if short != name else f"({why})"),
-    )
-    return False
-
-
-def _people(b: _Builder) -> None:
-    for source in b.of_kind(PERSON):
-        clean = b.check(source, schema.PERSON)
-        if not _file_slug(b, source, source.stem, "file") or clean is None:
-            continue
-        b.people[source.stem] = Person(slug=source.stem, origin=b.origin(source), **clean)
-
-
-def _regions(b: _Builder) -> None:
-    for source in b.of_kind(REGION):
-        clean = b.check(source, schema.REGION)
-        if not _file_slug(b, source, source.region, "folder") or clean is None:
-            continue
-        terms = []
-        for index, t in enumerate(clean["terms"]):
-            members = tuple(b.people.get(m) for m in t["members"])
-            chair, vice = b.people.get(t["chair"] or ""), b.people.get(t["vice_chair"] or "")
-            if None in members or (t["chair"] and not chair) or (t["vice_chair"] and not vice):
-                continue  # a person file with errors, already reported
-            terms.append((index, Term(t["period"], chair, vice, tuple(p for p in members if p))))
-        terms.sort(key=lambda it: it[1].period)
-        for (_, earlier), (index, later) in itertools.pairwise(terms):
-            if later.period.start <= earlier.period.end:
-                b.report(
-                    source,
-                    source.line("terms", index),
-                    f"the terms {earlier.period.label} and {later.period.label} overlap: "
-                    "a region has one chair at a time",
-                )
-        appointments = tuple(
-            Appointment(a["body"], person, a["period"], a["role"])
-            for a in clean["appointments"]
-            if (person := b.people.get(a["person"])) is not None
-        )
-        secretariat = Secretariat(**clean["secretariat"]) if clean["secretariat"] else None
-        b.regions[source.region] = Region(
-            slug=source.region,
-            name=clean["name"],
-            region=clean["region"],
-            origin=b.origin(source),
-            municipalities=clean["municipalities"],
-            secretariat=secretariat,
-            terms=tuple(t for _, t in terms),
-            appointments=appointments,
-            description=clean["description"],
-        )
 
 
 class _Common(TypedDict):
@@ -269,7 +98,7 @@ class _Common(TypedDict):
     topics: tuple[Topic, ...]
 
 
-def _entry_fields(b: _Builder, source: Source, clean: schema.EntryData, slug: str) -> _Common:
+def _entry_fields(b: Builder, source: Source, clean: schema.EntryData, slug: str) -> _Common:
     return {
         "slug": clean["slug"] or slug,
         "origin": b.origin(source),
@@ -282,16 +111,16 @@ def _entry_fields(b: _Builder, source: Source, clean: schema.EntryData, slug: st
     }
 
 
-def _documents(b: _Builder, documents: tuple[schema.DocumentData, ...]) -> tuple[Document, ...]:
+def _documents(b: Builder, documents: tuple[schema.DocumentData, ...]) -> tuple[Document, ...]:
     return tuple(Document(d["title"], d["file"], d["url"], _size(b, d["file"])) for d in documents)
 
 
-def _size(b: _Builder, rel: str | None) -> int | None:
+def _size(b: Builder, rel: str | None) -> int | None:
     attachment = b.tree.attachments.get(rel) if rel else None
     return attachment.size if attachment else None
 
 
-def _entry_date(b: _Builder, source: Source, date: dt.date | None) -> tuple[dt.date, str] | None:
+def _entry_date(b: Builder, source: Source, date: dt.date | None) -> tuple[dt.date, str] | None:
     """An entry's date, from `date:` or the file name (they must agree), and the name's slug."""
     match = _DATED_NAME.fullmatch(source.stem)
     name_date = parse_date(match[1]) if match else None
@@ -323,7 +152,7 @@ def _entry_date(b: _Builder, source: Source, date: dt.date | None) -> tuple[dt.d
     return day, (match[2] or source.stem) if match else source.stem
 
 
-def _slug_ok(b: _Builder, source: Source, given: str | None, slug: str) -> bool:
+def _slug_ok(b: Builder, source: Source, given: str | None, slug: str) -> bool:
     """Whether the slug made from the file name may be used (or `slug:` was `given`)."""
     why = slug_problem(slug)
     if given or why is None:
@@ -339,7 +168,7 @@ def _slug_ok(b: _Builder, source: Source, given: str | None, slug: str) -> bool:
     return False
 
 
-def _meeting(b: _Builder, source: Source) -> Meeting | None:
+def _meeting(b: Builder, source: Source) -> Meeting | None:
     clean = b.check(source, schema.MEETING)
     region = b.regions.get(source.region)
     if not _DATED_NAME.fullmatch(source.stem):
@@ -385,7 +214,7 @@ def _meeting(b: _Builder, source: Source) -> Meeting | None:
     )
 
 
-def _agreement(b: _Builder, source: Source) -> Agreement | None:
+def _agreement(b: Builder, source: Source) -> Agreement | None:
     clean = b.check(source, schema.AGREEMENT)
     region = b.regions.get(source.region)
     if clean is None or region is None or not _slug_ok(b, source, clean["slug"], source.stem):
@@ -403,7 +232,7 @@ def _agreement(b: _Builder, source: Source) -> Agreement | None:
 
 
 def _dated(
-    b: _Builder, source: Source, date: dt.date | None, given_slug: str | None
+    b: Builder, source: Source, date: dt.date | None, given_slug: str | None
 ) -> tuple[dt.date, str] | None:
     """A column's or publication's date and slug, either of which may come from its name."""
     dated = _entry_date(b, source, date)
@@ -412,7 +241,7 @@ def _dated(
     return dated
 
 
-def _column(b: _Builder, source: Source) -> Column | None:
+def _column(b: Builder, source: Source) -> Column | None:
     clean = b.check(source, schema.COLUMN)
     dated = _dated(b, source, clean["date"], clean["slug"]) if clean is not None else None
     if clean is None or dated is None:
@@ -441,7 +270,7 @@ def _column(b: _Builder, source: Source) -> Column | None:
     )
 
 
-def _publication(b: _Builder, source: Source) -> Publication | None:
+def _publication(b: Builder, source: Source) -> Publication | None:
     clean = b.check(source, schema.PUBLICATION)
     dated = _dated(b, source, clean["date"], clean["slug"]) if clean is not None else None
     if clean is None or dated is None:
@@ -458,7 +287,7 @@ def _publication(b: _Builder, source: Source) -> Publication | None:
     )
 
 
-_BUILDERS: dict[str, Callable[[_Builder, Source], Entry | None]] = {
+_BUILDERS: dict[str, Callable[[Builder, Source], Entry | None]] = {
     Meeting.KIND.name: _meeting,
     Agreement.KIND.name: _agreement,
     Column.KIND.name: _column,
@@ -468,7 +297,7 @@ _BUILDERS: dict[str, Callable[[_Builder, Source], Entry | None]] = {
 any other kind is built by `_common_entry`."""
 
 
-def _common_entry(b: _Builder, source: Source, cls: type[Entry]) -> Entry | None:
+def _common_entry(b: Builder, source: Source, cls: type[Entry]) -> Entry | None:
     """An entry by the rules every kind shares: its record checked, references resolved.
 
     Fields of `cls` beyond Entry's take the checked value of the field of the same
@@ -508,7 +337,7 @@ class _Unresolved(Exception):
     """A reference to an entity left out for errors of its own."""
 
 
-def _resolved(b: _Builder, kind: Type, value: Any) -> Any:
+def _resolved(b: Builder, kind: Type, value: Any) -> Any:
     """A checked value with references made objects: slugs → Person, Topic, Region."""
     if value is None:
         return None
@@ -525,68 +354,3 @@ def _resolved(b: _Builder, kind: Type, value: Any) -> Any:
             raise _Unresolved(value)
         return known[value]
     return value
-
-
-def _indexes(by_kind: Mapping[str, tuple[Entry, ...]], regions: tuple[Region, ...]) -> Indexes:
-    """Every reverse relation the views read, computed once."""
-    entries = sort_entries(e for kind in by_kind.values() for e in kind)
-    by_region: defaultdict[str, list[Entry]] = defaultdict(list)
-    for entry in entries:
-        for region in entry.in_regions:
-            by_region[region.slug].append(entry)
-    by_topic: defaultdict[str, list[Entry]] = defaultdict(list)
-    for entry in entries:
-        slugs = {t.slug for t in entry.topics}
-        if isinstance(entry, Meeting):
-            slugs.update(a.topic.slug for a in entry.agenda if a.topic)
-        for slug in sorted(slugs):
-            by_topic[slug].append(entry)
-
-    roles: defaultdict[str, list[Role]] = defaultdict(list)
-    appointments: defaultdict[str, list[tuple[Region, Appointment]]] = defaultdict(list)
-    for region in regions:
-        for term in region.terms:
-            held = [("Formand for", term.chair), ("Næstformand for", term.vice_chair)]
-            # A chair is also a member; the member role is only shown for the others.
-            held += [
-                ("Medlem af", m) for m in term.members if m not in (term.chair, term.vice_chair)
-            ]
-            for title, person in held:
-                if person is not None:
-                    roles[person.slug].append(Role(f"{title} {region.name}", region, term.period))
-        for appointment in region.appointments:
-            appointments[appointment.person.slug].append((region, appointment))
-    columns: defaultdict[str, list[Column]] = defaultdict(list)
-    for column in by_kind.get(Column.KIND.name, ()):
-        assert isinstance(column, Column)
-        for author in column.authors:
-            columns[author.slug].append(column)
-
-    def frozen(index: dict[str, list[Any]]) -> dict[str, tuple[Any, ...]]:
-        return {key: tuple(values) for key, values in sorted(index.items())}
-
-    def of_kind_by_region(kind: EntryKind) -> dict[str, tuple[Any, ...]]:
-        return frozen(
-            {
-                r.slug: [e for e in by_kind.get(kind.name, ()) if any(x is r for x in e.in_regions)]
-                for r in regions
-            }
-        )
-
-    return Indexes(
-        entries=entries,
-        meetings_by_region=of_kind_by_region(Meeting.KIND),
-        agreements_by_region=of_kind_by_region(Agreement.KIND),
-        entries_by_region=frozen(dict(by_region)),
-        entries_by_topic=frozen(dict(by_topic)),
-        roles_by_person=frozen(
-            {k: sorted(v, key=lambda r: (r.period, r.region.slug)) for k, v in roles.items()}
-        ),
-        appointments_by_person=frozen(
-            {
-                k: sorted(v, key=lambda ra: (ra[1].period, ra[0].slug, ra[1].body))
-                for k, v in appointments.items()
-            }
-        ),
-        columns_by_person=frozen(dict(columns)),
-    )

@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 from selectolax.lexbor import LexborHTMLParser
 from test_serve import build_lines, previewing, until
 
-from kkrsite.serve import OVERLAY_ID
+from kkrsite.servepage import OVERLAY_ID
 
 from .conftest import REPO, load, new_context
 from .test_accessibility import explain, violations_on
