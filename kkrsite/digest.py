@@ -39,10 +39,6 @@ class Digests:
         self._feed(parts, value)
         return hashlib.blake2b(b"".join(parts), digest_size=SIZE).digest()
 
-    def hex(self, value: object) -> str:
-        """The digest of `value` as text."""
-        return self.of(value).hex()
-
     def _feed(self, parts: list[bytes], value: Any) -> None:
         """Append the bytes of `value` to `parts`: tagged, and lengths first, so no two
         values run together into the same bytes."""
@@ -126,6 +122,11 @@ class Digests:
         data = text.encode("utf-8", "surrogatepass")
         parts.append(tag + b"%d:" % len(data))
         parts.append(data)
+
+
+def digest(value: object) -> bytes:
+    """The digest of one value, remembering nothing for later."""
+    return Digests().of(value)
 
 
 _REMEMBERED = frozenset((tuple, frozenset, MappingProxyType))

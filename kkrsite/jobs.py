@@ -18,7 +18,6 @@ that shape the output, and the build's options.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.metadata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from pathlib import Path
 
 from kkrsite import calendars, feeds, opendata, sitemap
 from kkrsite.config import Options
+from kkrsite.digest import digest
 from kkrsite.model.entities import Site
 from kkrsite.render import Renderer
 from kkrsite.siteplan import Page, Plan
@@ -52,21 +52,15 @@ class Job:
 
 def salt(options: Options) -> str:
     """The digest of kkrsite's code, the libraries' versions and the options of a build."""
-    h = hashlib.blake2b(_code_digest(), digest_size=16)
-    for name in LIBRARIES:
-        h.update(f"\0{name}={_version(name)}".encode())
-    h.update(
-        repr(
-            (
-                str(options.content.absolute()),
-                str(options.templates.absolute()) if options.templates else None,
-                options.drafts,
-                options.future,
-                options.base_url,
-            )
-        ).encode("utf-8", "surrogatepass")
+    options_used = (
+        str(options.content.absolute()),
+        str(options.templates.absolute()) if options.templates else None,
+        options.drafts,
+        options.future,
+        options.base_url,
     )
-    return h.hexdigest()
+    versions = tuple((name, _version(name)) for name in LIBRARIES)
+    return digest((_code_digest(), versions, options_used)).hex()
 
 
 def plan_jobs(site: Site, plan: Plan, renderer: Renderer, salted: str) -> list[Job]:
@@ -75,12 +69,7 @@ def plan_jobs(site: Site, plan: Plan, renderer: Renderer, salted: str) -> list[J
     config, links = d.of(site.config), renderer.links
 
     def key(*parts: bytes | str) -> str:
-        h = hashlib.blake2b(salted.encode(), digest_size=16)
-        for part in parts:
-            data = part.encode() if isinstance(part, str) else part
-            h.update(len(data).to_bytes(4, "big"))
-            h.update(data)
-        return h.hexdigest()
+        return d.of((salted, *parts)).hex()
 
     view = d.of(plan.view)
     jobs = [
@@ -133,18 +122,15 @@ def plan_jobs(site: Site, plan: Plan, renderer: Renderer, salted: str) -> list[J
 
 def copy_key(salted: str, source_stat: Sequence[int] | None) -> str:
     """The key of a copied file: the look on disk of its source."""
-    return hashlib.blake2b(f"{salted}\0copy\0{source_stat}".encode(), digest_size=16).hexdigest()
+    return digest((salted, "copy", tuple(source_stat) if source_stat else None)).hex()
 
 
 @cache
 def _code_digest() -> bytes:
     """kkrsite's own Python code: a changed kkrsite (even at the same version) starts clean."""
-    h = hashlib.blake2b(digest_size=16)
     package = Path(__file__).resolve().parent
-    for path in sorted(package.rglob("*.py")):
-        h.update(path.relative_to(package).as_posix().encode() + b"\0")
-        h.update(path.read_bytes())
-    return h.digest()
+    files = sorted(package.rglob("*.py"))
+    return digest(tuple((p.relative_to(package).as_posix(), p.read_bytes()) for p in files))
 
 
 def _version(name: str) -> str:

@@ -7,7 +7,6 @@ is rendered once per build, however many pages show it.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -23,7 +22,7 @@ from babel.numbers import format_decimal
 from markupsafe import Markup
 
 from kkrsite.dates import date_da, month_da, time_da
-from kkrsite.digest import Digests
+from kkrsite.digest import Digests, digest
 from kkrsite.errors import MarkdownLimitError, Problem, TemplateProblem
 from kkrsite.htmlscan import urls_in
 from kkrsite.links import Links
@@ -47,7 +46,6 @@ from kkrsite.urls import (
     document_url,
     file_url,
     meetings_url,
-    output_file,
     year_url,
 )
 
@@ -92,15 +90,14 @@ def template_sources(folders: list[Path]) -> bytes:
     """A digest of every file in the template folders: a Renderer is kept while it holds."""
     loader = NoLinkLoader([str(p) for p in folders])
     env = jinja2.Environment()
-    h = hashlib.blake2b(digest_size=16)
-    for name in loader.list_templates():
+
+    def source(name: str) -> str:
         try:
-            source = loader.get_source(env, name)[0]
+            return loader.get_source(env, name)[0]
         except (jinja2.TemplateNotFound, TemplateProblem, OSError, UnicodeDecodeError):
-            source = "\0unreadable"  # rendering reports it
-        data = f"{name}\0{source}".encode("utf-8", "surrogatepass")
-        h.update(len(data).to_bytes(4, "big") + data)
-    return h.digest()
+            return "\0unreadable"  # rendering reports it
+
+    return digest(tuple((name, source(name)) for name in loader.list_templates()))
 
 
 def filesize_da(size: int) -> str:
@@ -348,17 +345,3 @@ def _template_frame(exc: BaseException, folders: Iterable[Path]) -> tuple[str | 
         if frame.filename.startswith(roots):
             found = (frame.filename, frame.lineno)
     return found
-
-
-def render_pages(
-    renderer: Renderer, pages: Iterable[Page]
-) -> tuple[dict[str, bytes], list[Problem]]:
-    """Render HTML pages; a template fault is collected once, not per page."""
-    out: dict[str, bytes] = {}
-    problems: list[Problem] = []
-    for page in pages:
-        try:
-            out[output_file(page.url)] = renderer.render(page)
-        except TemplateProblem as exc:
-            problems.append(exc.problem)
-    return out, problems

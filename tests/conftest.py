@@ -14,7 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from types import ModuleType
 
@@ -22,6 +22,10 @@ import pytest
 
 from kkrsite.cli import main
 from kkrsite.config import Options
+from kkrsite.errors import Problem, TemplateProblem
+from kkrsite.render import Renderer
+from kkrsite.siteplan import Page
+from kkrsite.urls import output_file
 
 fcntl: ModuleType | None
 try:
@@ -272,3 +276,17 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         f"browser gate: {chromium_missing() or 'Chromium at ' + str(chromium_path())}",
         f"validator gate: {vnu_missing() or 'the Nu Html Checker at ' + str(VNU_JAR)}",
     ]
+
+
+def render_pages(
+    renderer: Renderer, pages: Iterable[Page]
+) -> tuple[dict[str, bytes], list[Problem]]:
+    """Render pages as a build does, by output path; template faults collected, not raised."""
+    out: dict[str, bytes] = {}
+    problems: list[Problem] = []
+    for page in pages:
+        try:
+            out[output_file(page.url)] = renderer.render(page)
+        except TemplateProblem as exc:
+            problems.append(exc.problem)
+    return out, problems

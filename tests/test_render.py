@@ -4,12 +4,12 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from conftest import MakeSite, options
+from conftest import MakeSite, options, render_pages
 
 from kkrsite.model.assemble import assemble
 from kkrsite.model.entities import Site, entry_kinds
 from kkrsite.read import read_content
-from kkrsite.render import Renderer, filesize_da, render_pages, template_dirs
+from kkrsite.render import Renderer, filesize_da, template_dirs
 from kkrsite.routes import site_view
 from kkrsite.siteplan import Page
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from browser.pages import PAGES
-from conftest import REPO, MakeSite, build_site, options
+from conftest import REPO, MakeSite, build_site, options, render_pages
 from jinja2 import nodes
 from selectolax.lexbor import LexborHTMLParser
 
@@ -24,7 +24,7 @@ from kkrsite.htmlscan import scan_tags
 from kkrsite.model.assemble import assemble
 from kkrsite.model.entities import entry_kinds
 from kkrsite.read import read_content
-from kkrsite.render import Renderer, render_pages, template_dirs
+from kkrsite.render import Renderer, template_dirs
 from kkrsite.routes import site_view
 from kkrsite.sandbox import Sandbox
 from kkrsite.siteplan import Page
