@@ -93,7 +93,7 @@ def _parse_source(
 ) -> tuple[Source | None, Problem | None]:
     """`raw` decoded and parsed as a `Source`, or the problem that stops it being one."""
     raw = raw.removeprefix(b"\xef\xbb\xbf")  # a BOM, as Windows editors write it
-    markdown = path.suffix == ".md"
+    markdown = path.suffix.lower() == ".md"  # the read step finds `x.MD` as well
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -83,3 +83,19 @@ def test_sub_folders_are_reported_not_skipped(make_site: MakeSite) -> None:
     assert _messages(content) == [
         "kkr/hovedstaden/meetings/2012:None: kkrsite does not read folders here: move its files up a level"
     ]
+
+
+def test_a_markdown_file_with_an_upper_case_suffix_is_read_as_markdown(
+    make_site: MakeSite,
+) -> None:
+    """Windows editors may save `.MD`: the file is found, so it must be read as Markdown too."""
+    content = make_site(
+        {
+            "kkr/hovedstaden/meetings/2011-08-24.md": None,
+            "kkr/hovedstaden/meetings/2011-08-24.MD": "---\ntopics: [sundhed]\n---\nReferat.\n",
+        }
+    )
+    tree, problems = read_content(content, entry_kinds())
+    assert problems == []
+    [meeting] = [s for s in tree.sources if s.rel.endswith(".MD")]
+    assert meeting.body == "Referat.\n" and meeting.data == {"topics": ["sundhed"]}
