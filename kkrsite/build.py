@@ -10,7 +10,7 @@ ever replaced by a whole, valid site.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kkrsite.config import Options
@@ -18,12 +18,14 @@ from kkrsite.errors import ContentError, UsageError
 from kkrsite.jobs import plan_jobs
 from kkrsite.model.assemble import assemble
 from kkrsite.model.entities import Site, entry_kinds
+from kkrsite.model.reuse import ModelMemo
 from kkrsite.outfolder import check_output
+from kkrsite.pages import EntryPages
 from kkrsite.read import Attachment, read_content
 from kkrsite.render import Renderer, template_dirs
 from kkrsite.routes import plan
 from kkrsite.siteplan import Plan
-from kkrsite.sourcefile import ParseMemo
+from kkrsite.sourcefile import ParseMemo, SeenFiles
 from kkrsite.templatefolders import read_templates
 from kkrsite.urls import ASSETS_PREFIX, FILES_PREFIX
 from kkrsite.workers import make_all
@@ -41,20 +43,41 @@ class Loaded:
     """Files of the templates' static/ folders, by path under static/."""
 
 
-def load(options: Options, memo: ParseMemo | None = None) -> Loaded:
+@dataclass
+class Memos:
+    """What a Builder kept between builds remembers (`kkrsite serve` keeps one)."""
+
+    parsed: ParseMemo = field(default_factory=dict)
+    """Parsed files by their bytes (see `read_content`)."""
+    seen: SeenFiles = field(default_factory=SeenFiles)
+    """The files read last time, by how they looked on disk."""
+    models: ModelMemo = field(default_factory=ModelMemo)
+    """The entities built from them (see kkrsite/model/reuse.py)."""
+    entry_pages: EntryPages = field(default_factory=EntryPages)
+    """The entries' pages, by entry."""
+
+
+def load(options: Options, memos: Memos | None = None) -> Loaded:
     """Read, model and route the content; raises ContentError listing every problem.
 
-    `memo` keeps parsed files from one build to the next (see `read_content`).
+    With `memos`, what was read and built before from the same files is reused.
     """
     _check_folders(options)
-    tree, problems = read_content(options.content, entry_kinds(), memo)
+    tree, problems = read_content(
+        options.content,
+        entry_kinds(),
+        memos.parsed if memos else None,
+        memos.seen if memos else None,
+    )
     assets, template_problems = read_templates(template_dirs(options.templates))
     problems += template_problems
-    site, model_problems = assemble(tree, options)
+    site, model_problems = assemble(tree, options, memos.models if memos else None)
     problems += model_problems
     planned = None
     if site is not None:
-        planned, route_problems = plan(site)
+        if memos is not None:
+            memos.entry_pages.next_build()
+        planned, route_problems = plan(site, memos.entry_pages if memos else None)
         problems += route_problems
     if problems or site is None or planned is None:
         raise ContentError(problems)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kkrsite import cache
-from kkrsite.build import Loaded, copies, load, used_attachments
+from kkrsite.build import Loaded, Memos, copies, load, used_attachments
 from kkrsite.cache import State, Written, file_stat, marker_stat
 from kkrsite.config import Options
 from kkrsite.errors import ContentError
@@ -82,6 +82,7 @@ class Builder:
         self._templates: bytes | None = None
         self._state: State | None = None
         self._parsed = _ParsedFiles()
+        self._memos = Memos(parsed=self._parsed)
         self._parsed_loaded = False
         self._parsed_known: set[bytes] = set()
         """The parsed files the build cache holds (when it was trusted)."""
@@ -109,8 +110,9 @@ class Builder:
             self._parsed_known = set(self._parsed)
         self._parsed_loaded = True
         self._inputs = inputs
-        loaded = load(self.options, self._parsed)
+        loaded = load(self.options, self._memos)
         renderer = self._renderer_for(loaded.plan.view)
+        renderer.digests.next_build()
         jobs = plan_jobs(loaded.site, loaded.plan, renderer, self.salt)
         if state is not None:
             out = self.options.out
@@ -154,7 +156,7 @@ class Builder:
         if changed and not update_site(out, written, stale_copies, removed):
             return None
         result = self._result(loaded, jobs, files, frozenset(changed), len(made))
-        self._state = self._record(keys, linked, result)
+        self._state = self._record(keys, linked, result, state.outputs)
         return result
 
     def _build_whole(self, loaded: Loaded, renderer: Renderer, jobs: list[Job]) -> BuildResult:
@@ -177,7 +179,7 @@ class Builder:
             staging.publish()
         keys = self._keys(jobs, files)
         result = self._result(loaded, jobs, files, frozenset(keys), total)
-        self._state = self._record(keys, found.linked, result)
+        self._state = self._record(keys, found.linked, result, {})
         return result
 
     def _keys(self, jobs: list[Job], files: list[tuple[Path, str]]) -> dict[str, str]:
@@ -220,22 +222,36 @@ class Builder:
         return all(file_stat(out / rel) == w.stat for rel, w in state.outputs.items())
 
     def _record(
-        self, keys: Mapping[str, str], linked: Mapping[str, tuple[str, ...]], result: BuildResult
+        self,
+        keys: Mapping[str, str],
+        linked: Mapping[str, tuple[str, ...]],
+        result: BuildResult,
+        before: Mapping[str, Written],
     ) -> State | None:
-        """Note what is now in the output folder, in memory and in the build cache."""
+        """Note what is now in the output folder, in memory and in the build cache.
+
+        `before` is what the last build left, when this one updated it in place: a
+        file this build neither wrote nor found changed keeps its look on disk (this
+        build compared it already), so only the rest are looked at again.
+        """
         out = self.options.out
         marker = marker_stat(out / MARKER)
         if marker is None:
             return None
         outputs = {}
         for rel, key in keys.items():
-            seen = file_stat(out / rel)
-            if seen is not None:
-                outputs[rel] = Written(key, seen, linked.get(rel, ()))
+            files = linked.get(rel, ())
+            old = before.get(rel)
+            if old is not None and old.key == key and rel not in result.changed:
+                outputs[rel] = old if old.files == files else Written(key, old.stat, files)
+            elif (seen := file_stat(out / rel)) is not None:
+                outputs[rel] = Written(key, seen, files)
         counts = (result.pages, result.others, result.files)
         state = State(self.salt, marker, outputs, self._inputs, counts)
         used = self._parsed.take_used()
-        warning = cache.save_state(out, state, used, self._parsed_known)
+        # The cache file holds what the last build recorded, if it recorded anything.
+        held = self._state.outputs if self._state is not None else None
+        warning = cache.save_state(out, state, used, self._parsed_known, held)
         self._parsed_known = set() if warning else set(used)
         self.warnings += [warning] if warning else []
         return state

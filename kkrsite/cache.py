@@ -126,13 +126,18 @@ def load_state(
 
 
 def save_state(
-    out: Path, state: State, parsed: Mapping[bytes, ParsedFile], known: Iterable[bytes]
+    out: Path,
+    state: State,
+    parsed: Mapping[bytes, ParsedFile],
+    known: Iterable[bytes],
+    held: Mapping[str, Written] | None,
 ) -> str | None:
     """Record what this build left in `out`, and the parsed files it used.
 
     `known` are the parsed files the cache held when this build trusted it (none, if
-    it did not: then the cache is written anew). The file is updated in one
-    transaction. Returns a warning when the cache cannot be written (the build stands).
+    it did not: then the cache is written anew), and `held` the output files it holds
+    now, if known (then only those that differ are written). The file is updated in one transaction.
+    Returns a warning when the cache cannot be written (the build stands).
     """
     path = cache_file(out)
     if os.path.islink(path.parent) or (path.parent.exists() and not path.parent.is_dir()):
@@ -140,7 +145,7 @@ def save_state(
             f"'{path.parent}' is not a folder kkrsite may write its build cache in; no cache kept"
         )
     try:
-        _write_state(path, state, parsed, set(known))
+        _write_state(path, state, parsed, set(known), held)
     except (OSError, sqlite3.Error) as exc:
         forget(out)
         return f"could not write the build cache '{path}' ({exc}); the next build starts clean"
@@ -148,7 +153,11 @@ def save_state(
 
 
 def _write_state(
-    path: Path, state: State, parsed: Mapping[bytes, ParsedFile], known: set[bytes]
+    path: Path,
+    state: State,
+    parsed: Mapping[bytes, ParsedFile],
+    known: set[bytes],
+    held: Mapping[str, Written] | None,
 ) -> None:
     path.parent.mkdir(exist_ok=True)
     _ignore_in_git(path.parent)
@@ -179,8 +188,14 @@ def _write_state(
                 ("counts", json.dumps(list(state.counts))),
             ],
         )
-        db.execute("DELETE FROM outputs")
-        db.executemany("INSERT INTO outputs VALUES (?, ?, ?, ?, ?, ?)", _rows(state.outputs))
+        if not known or held is None:
+            db.execute("DELETE FROM outputs")
+            held = {}
+        db.executemany(
+            "DELETE FROM outputs WHERE path = ?", ((rel,) for rel in held.keys() - state.outputs)
+        )
+        changed = {rel: w for rel, w in state.outputs.items() if held.get(rel) != w}
+        db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?)", _rows(changed))
         # Only the difference: a one-file edit rewrites one row, not every body.
         db.executemany("DELETE FROM parsed WHERE key = ?", ((k,) for k in known - parsed.keys()))
         db.executemany(

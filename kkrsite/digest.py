@@ -17,7 +17,7 @@ import hashlib
 from collections.abc import Mapping
 from pathlib import PurePath
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 SIZE = 16
 """Bytes of each digest (BLAKE2b): collisions are out of reach at any site's size."""
@@ -26,17 +26,58 @@ SIZE = 16
 class Digests:
     """Computes digests, remembering those of immutable objects it has seen (shared parts once).
 
-    Keep one for one model: the memo holds the objects it has digested, so their ids
-    stay theirs while it lives.
+    The memo holds the objects it has digested, so their ids stay theirs while they
+    are remembered. A kept one (`kkrsite serve`) is told of each new build with
+    `next_build`: what the last build did not use is forgotten, so the memo holds at
+    most two models, not one for every edit.
     """
 
     def __init__(self) -> None:
-        self._memo: dict[int, tuple[object, bytes]] = {}
+        self._memo: Remembered[int, bytes] = Remembered()
+        self._partial: Remembered[tuple[int, frozenset[str]], bytes] = Remembered()
+
+    def next_build(self) -> None:
+        """Forget what was remembered before the last build and not used in it."""
+        self._memo.next_build()
+        self._partial.next_build()
 
     def of(self, value: object) -> bytes:
         """The digest of `value`."""
         parts: list[bytes] = []
         self._feed(parts, value)
+        return hashlib.blake2b(b"".join(parts), digest_size=SIZE).digest()
+
+    def of_parts(self, *parts: object) -> bytes:
+        """The digest of `parts` together: for a key made of digests, none of them kept."""
+        out = [b"k%d:" % len(parts)]
+        for part in parts:
+            self._feed(out, part)
+        return hashlib.blake2b(b"".join(out), digest_size=SIZE).digest()
+
+    def without(self, values: tuple[Any, ...], omit: frozenset[str]) -> bytes:
+        """The digest of `values`, frozen dataclasses each without the fields named in `omit`.
+
+        For a file made from only some fields of many entries (open data has no
+        bodies): a change to the others leaves its key as it was.
+        """
+        parts = [b"t%d:" % len(values)]
+        for value in values:
+            kind = type(value)
+            fields, frozen = _INFO.get(kind) or _info(kind)
+            if fields is None or not frozen:
+                self._feed(parts, value)
+                continue
+            known = self._partial.get((id(value), omit))
+            if known is None:
+                inner: list[bytes] = [b"P%d:%s;" % (len(fields), kind.__qualname__.encode())]
+                for name in fields:
+                    if name not in omit:
+                        self._feed(inner, name)
+                        self._feed(inner, getattr(value, name))
+                digest = hashlib.blake2b(b"".join(inner), digest_size=SIZE).digest()
+                known = self._partial.put((id(value), omit), (value, digest))
+            parts.append(b"r")
+            parts.append(known[1])
         return hashlib.blake2b(b"".join(parts), digest_size=SIZE).digest()
 
     def _feed(self, parts: list[bytes], value: Any) -> None:
@@ -51,6 +92,10 @@ class Digests:
         if kind is int:
             parts.append(b"i%d;" % value)
             return
+        if kind is bytes:  # a digest within a key: the same as _feed_node's, without the way
+            parts.append(b"b%d:" % len(value))
+            parts.append(value)
+            return
         if value is None:
             parts.append(b"cNone")
             return
@@ -61,7 +106,7 @@ class Digests:
                 inner: list[bytes] = []
                 self._feed_node(inner, value, kind, info[0])
                 digest = hashlib.blake2b(b"".join(inner), digest_size=SIZE).digest()
-                known = self._memo[id(value)] = (value, digest)
+                known = self._memo.put(id(value), (value, digest))
             parts.append(b"r")
             parts.append(known[1])
             return
@@ -122,6 +167,38 @@ class Digests:
         data = text.encode("utf-8", "surrogatepass")
         parts.append(tag + b"%d:" % len(data))
         parts.append(data)
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class Remembered(Generic[K, V]):
+    """Values worked out from objects, by the object's id, with the object kept (so its
+    id stays its own), in two generations: what this build used, and what the build
+    before it used. `next_build` forgets the rest, so a kept one does not grow with edits."""
+
+    def __init__(self) -> None:
+        self._now: dict[K, tuple[object, V]] = {}
+        self._before: dict[K, tuple[object, V]] = {}
+
+    def get(self, key: K) -> tuple[object, V] | None:
+        """The (object, value) remembered under `key`, if any."""
+        known = self._now.get(key)
+        if known is None:
+            known = self._before.get(key)
+            if known is not None:
+                self._now[key] = known
+        return known
+
+    def put(self, key: K, known: tuple[object, V]) -> tuple[object, V]:
+        """Remember (object, value) under `key` (the object's id, or a tuple holding it)."""
+        self._now[key] = known
+        return known
+
+    def next_build(self) -> None:
+        """A new build begins: forget what the last one did not use."""
+        self._before, self._now = self._now, {}
 
 
 def digest(value: object) -> bytes:

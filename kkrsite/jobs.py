@@ -69,7 +69,7 @@ def plan_jobs(site: Site, plan: Plan, renderer: Renderer, salted: str) -> list[J
     config, links = d.of(site.config), renderer.links
 
     def key(*parts: bytes | str) -> str:
-        return d.of((salted, *parts)).hex()
+        return d.of_parts(salted, *parts).hex()
 
     view = d.of(plan.view)
     jobs = [
@@ -99,7 +99,7 @@ def plan_jobs(site: Site, plan: Plan, renderer: Renderer, salted: str) -> list[J
     jobs += [
         Job(
             output_file(data.url),
-            key("data", config, d.of(data), d.of(opendata.data_inputs(data.name, site))),
+            key("data", config, d.of(data), d.without(*opendata.data_inputs(data.name, site))),
             make=partial(opendata.write_data, data.name, site, links),
         )
         for data in plan.data

@@ -20,6 +20,7 @@ from kkrsite.dates import TIMEZONE
 from kkrsite.links import Links
 from kkrsite.model.entities import Site
 from kkrsite.opendata_entries import (
+    NOT_DATA,
     agreements_file,
     columns_file,
     kind_file,
@@ -42,15 +43,17 @@ character; everything else, æøå included, is written as it is.
 """
 
 
-def data_inputs(name: str, site: Site) -> object:
-    """Everything in the model that /data/<name>.json is made from (besides the settings):
-    the file is made again only when this changes."""
+def data_inputs(name: str, site: Site) -> tuple[tuple[object, ...], frozenset[str]]:
+    """Everything in the model that /data/<name>.json is made from (besides the settings),
+    and the entry fields it leaves out: the file is made again only when these change."""
     if name in ("regions", "people"):
-        return (site.regions, site.people)
+        return (site.regions, site.people), frozenset()
     if name == "topics":
-        return site.topics
+        return site.topics, frozenset()
     kind = kind_named(name)
-    return site.of_kind(kind) if kind is not None else site  # a kind's file: its entries
+    if kind is None:
+        return (site,), frozenset()
+    return site.of_kind(kind), NOT_DATA  # a kind's file: its entries, bodies aside
 
 
 def write_data(name: str, site: Site, links: Links) -> bytes:

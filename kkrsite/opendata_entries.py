@@ -166,7 +166,7 @@ def kind_file(collection: str) -> Callable[[Site, Links], Json]:
     return build
 
 
-_COMMON = frozenset(("origin", "body", "body_line", "draft"))
+NOT_DATA = frozenset(("origin", "body", "body_line", "draft"))
 """Entry fields that are not data: where the file lies, the text itself, the draft flag."""
 
 
@@ -174,7 +174,7 @@ def _entry(entry: Entry, links: Links) -> Json:
     """An entry's fields as JSON: references as ids, dates as ISO text, its URL."""
     out: Json = {"id": entry.slug}
     for f in dataclasses.fields(entry):
-        if f.name not in _COMMON and f.name != "slug":
+        if f.name not in NOT_DATA and f.name != "slug":
             out[f.name] = json_value(getattr(entry, f.name), links)
     out["url"] = links.absolute_url(entry)
     return out

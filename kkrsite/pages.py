@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+from kkrsite.digest import Remembered
 from kkrsite.kinds import EntryKind
 from kkrsite.model.entities import Agreement, Entry, Meeting, MeetingStatus, Role, Site, entry_kinds
 from kkrsite.model.shared import Origin, Period, Person, Region
@@ -37,7 +38,12 @@ FRONT = ("Forside", HOME)
 KKR = ("KKR", REGIONS)
 
 
-def plan_pages(site: Site) -> list[Page]:
+EntryPages = Remembered[int, Page]
+"""Entry pages by their entry (kept by `kkrsite serve`): an entry's page is a function
+of the entry alone, so the same entry object has the same page object."""
+
+
+def plan_pages(site: Site, entry_pages: EntryPages | None = None) -> list[Page]:
     """Every HTML page, in the order the sitemap lists them."""
     today = site.today
     upcoming = _upcoming(site.meetings, today)
@@ -49,7 +55,7 @@ def plan_pages(site: Site) -> list[Page]:
     for region in site.regions:
         pages += _region_pages(site, region, upcoming_in[region.slug])
     for kind in entry_kinds():
-        pages += _kind_pages(site, kind)
+        pages += _kind_pages(site, kind, entry_pages)
     pages += _topic_pages(site)
     pages += _people_pages(site)
     pages += _archive(site)
@@ -156,7 +162,7 @@ def _region_pages(site: Site, region: Region, upcoming: tuple[Meeting, ...]) -> 
     ]
 
 
-def _kind_pages(site: Site, kind: EntryKind) -> list[Page]:
+def _kind_pages(site: Site, kind: EntryKind, entry_pages: EntryPages | None) -> list[Page]:
     """One page per entry of a kind; a kind not in regions also has its list, paginated."""
     entries = site.of_kind(kind)
     pages = []
@@ -165,16 +171,26 @@ def _kind_pages(site: Site, kind: EntryKind) -> list[Page]:
         feed = feed_url(base) if kind.feed_title else None
         pages += _paginated(base, kind.list_template, kind.plural, entries, {}, (FRONT,), feed=feed)
     for entry in entries:
-        if kind.in_region:
-            region = entry.in_regions[0]
-            crumbs = (*_in_region(region), (kind.plural, kind_url(kind, region)))
-        else:
-            crumbs = (FRONT, (kind.plural, kind_url(kind)))
-        context = {kind.name: entry}
-        pages.append(
-            Page(url_of(entry), kind.page_template, entry.title, context, crumbs, entry.origin)
-        )
+        known = entry_pages.get(id(entry)) if entry_pages is not None else None
+        if known is not None:
+            pages.append(known[1])
+            continue
+        page = _entry_page(kind, entry)
+        if entry_pages is not None:
+            entry_pages.put(id(entry), (entry, page))
+        pages.append(page)
     return pages
+
+
+def _entry_page(kind: EntryKind, entry: Entry) -> Page:
+    """An entry's own page: from the entry alone."""
+    if kind.in_region:
+        region = entry.in_regions[0]
+        crumbs = (*_in_region(region), (kind.plural, kind_url(kind, region)))
+    else:
+        crumbs = (FRONT, (kind.plural, kind_url(kind)))
+    context = {kind.name: entry}
+    return Page(url_of(entry), kind.page_template, entry.title, context, crumbs, entry.origin)
 
 
 def _topic_pages(site: Site) -> list[Page]:

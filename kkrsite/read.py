@@ -15,7 +15,16 @@ from kkrsite.attachments import check_file
 from kkrsite.errors import Problem
 from kkrsite.kinds import EntryKind
 from kkrsite.safefs import Listing, link_problem, linked_component, list_folder, nfc
-from kkrsite.sourcefile import PERSON, REGION, SITE, TOPICS, ParseMemo, Source, read_source
+from kkrsite.sourcefile import (
+    PERSON,
+    REGION,
+    SITE,
+    TOPICS,
+    ParseMemo,
+    SeenFiles,
+    Source,
+    read_source,
+)
 
 
 @dataclass(frozen=True)
@@ -58,12 +67,16 @@ MAX_ATTACHMENT_BYTES = 100_000_000
 
 
 def read_content(
-    root: Path, kinds: Sequence[EntryKind], memo: ParseMemo | None = None
+    root: Path,
+    kinds: Sequence[EntryKind],
+    memo: ParseMemo | None = None,
+    seen: SeenFiles | None = None,
 ) -> tuple[ContentTree, list[Problem]]:
     """Read every content file under `root`; problems are collected, never raised.
 
     With a `memo`, a file whose bytes were parsed before is not parsed again (the
-    parse is a function of the bytes, the kind and the suffix).
+    parse is a function of the bytes, the kind and the suffix); with `seen`, a file
+    that looks on disk as it did when last read is not even opened.
 
     Markdown entries are found where their `kinds` say: `kkr/<region>/<folder>/` for a
     kind that belongs to a region, `<folder>/` for the others.
@@ -178,12 +191,14 @@ def read_content(
         )
         found, attachment_files = [], []
     for path, kind in found:
-        source, problem = read_source(root, path, kind, memo)
+        source, problem = read_source(root, path, kind, memo, seen)
         if problem is not None:
             problems.append(problem)
         if source is not None:
             sources.append(source)
 
+    if seen is not None:
+        seen.next_build()
     attachments, refused = _judge_attachments(root / "files", attachment_files, problems)
     tree = ContentTree(
         root=root,

@@ -16,7 +16,7 @@ from types import MappingProxyType
 
 from kkrsite.errors import Problem, display_path
 from kkrsite.model.entities import Entry, Meeting, Site, entry_kinds, newest_first
-from kkrsite.pages import FRONT, KKR, plan_pages
+from kkrsite.pages import FRONT, KKR, EntryPages, plan_pages
 from kkrsite.siteplan import Calendar, DataFile, Feed, Navigation, Page, Plan, SiteView
 from kkrsite.urls import (
     ARCHIVE,
@@ -40,12 +40,16 @@ def data_files() -> tuple[tuple[str, str], ...]:
     return (("regions", "KKR"), ("people", "personer"), *kinds, ("topics", "emner"))
 
 
-def plan(site: Site) -> tuple[Plan, list[Problem]]:
-    """Every page, feed, calendar and data file, in a stable order; URL collisions as problems."""
+def plan(site: Site, entry_pages: EntryPages | None = None) -> tuple[Plan, list[Problem]]:
+    """Every page, feed, calendar and data file, in a stable order; URL collisions as problems.
+
+    `entry_pages` keeps the entry pages of the last plan, for entries that are the same.
+    """
     feeds = _feeds(site)
     # A page names its feed by the feed's own title: one source for both.
     titles = {f.url: f.title for f in feeds}
-    pages = [replace(p, feed_title=titles[p.feed]) if p.feed else p for p in plan_pages(site)]
+    planned = plan_pages(site, entry_pages)
+    pages = [replace(p, feed_title=titles[p.feed]) if p.feed else p for p in planned]
     data = tuple(DataFile(data_url(name), name) for name, _ in data_files())
     result = Plan(site_view(site), tuple(pages), feeds, _calendars(site), data)
     return result, _collisions(result)

@@ -8,6 +8,7 @@ with O_NOFOLLOW and read up to a limit.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import stat
@@ -50,6 +51,7 @@ def link_problem(path: Path) -> Problem:
     )
 
 
+@functools.lru_cache(maxsize=65536)  # every build asks again for each of thousands of names
 def name_problem(name: str) -> str | None:
     """Why a file name cannot be used, or None: names must work on every editor's machine."""
     if _WINDOWS_RESERVED.fullmatch(name.rstrip(". ")):
@@ -177,7 +179,11 @@ def read_bytes(path: Path, limit: int) -> bytes:
         info = os.fstat(file.fileno())
         if not stat.S_ISREG(info.st_mode):
             raise UnsafeFile("is not a regular file: remove it")
-        data = file.read(limit + 1)
+        # Asked for `limit + 1` bytes at once, Python sets aside that much for every file.
+        wanted = min(info.st_size, limit) + 1
+        data = file.read(wanted)
+        if len(data) == wanted:  # it grew since fstat, or is over the limit
+            data += file.read(limit + 1 - len(data))
     if len(data) > limit:
         raise UnsafeFile(
             f"is larger than {limit // 1_000_000} MB, the most kkrsite reads: "

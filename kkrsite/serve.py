@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import signal
 import socket
 import sys
@@ -118,7 +119,7 @@ class Preview:
             self._announce()
             if self.settings.open_browser:
                 threading.Thread(target=webbrowser.open, args=(self.address,), daemon=True).start()
-            watch.run(self._stop, lambda: self._publish(self._build()))
+            watch.run(self._stop, lambda: self._publish(self._build()), _tidy)
         except KeyboardInterrupt:
             pass
         finally:
@@ -262,6 +263,18 @@ class Preview:
 
     def allowed(self, host_header: str) -> bool:
         return allowed_host(host_header, self.settings.host)
+
+
+def _tidy() -> None:
+    """Collect the last build's garbage while nobody waits, then set the survivors aside.
+
+    A site of thousands of entries is hundreds of thousands of objects; frozen, they
+    are not walked again by the collections that run during the next build (each
+    would cost a fifth of a second at 4,000 entries), only here, between saves.
+    """
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 def _counted(n: int, thing: str) -> str:

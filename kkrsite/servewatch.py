@@ -26,6 +26,8 @@ WATCH_STEP_MS = 10
 and saves less than a step apart are one build."""
 WATCH_MAX_MS = 400
 """The longest a stream of saves (a checkout, a copy) is waited for before building anyway."""
+IDLE_MS = 1_000
+"""How long nothing must change after a build before the preview tidies up (see serve.py)."""
 MAX_WATCHED_FOLDERS = 5_000
 """Folders watched at most; a content set has a few dozen (a folder a kind a region)."""
 
@@ -39,25 +41,37 @@ class Watch:
         self._too_many_folders = False
         self._folders, self._watcher = self._watch_folders()
 
-    def run(self, stop: threading.Event, build: Callable[[], None]) -> None:
+    def run(
+        self,
+        stop: threading.Event,
+        build: Callable[[], None],
+        idle: Callable[[], None] = lambda: None,
+    ) -> None:
         """Build after each burst of changes until stopped; re-watch when folders come or go.
 
         A new watcher is made before the build that follows a change of folders, so a
-        file saved in a new folder during that build is seen. Ctrl-C raises KeyboardInterrupt.
+        file saved in a new folder during that build is seen. `idle` is called once
+        after a build when nothing changed for IDLE_MS. Ctrl-C raises KeyboardInterrupt.
         """
+        wait_ms = IDLE_MS  # 0: until something changes
         try:
             while True:
-                found = self._watcher.watch(WATCH_MAX_MS, WATCH_STEP_MS, 0, stop)
+                found = self._watcher.watch(WATCH_MAX_MS, WATCH_STEP_MS, wait_ms, stop)
                 if found == "signal":
                     raise KeyboardInterrupt
                 if found == "stop" or stop.is_set():
                     return
+                if found == "timeout":
+                    wait_ms = 0
+                    idle()
+                    continue
                 if isinstance(found, str) or not any(_visible(path) for _, path in found):
                     continue
                 if self._list() != self._folders:
                     self._watcher.close()
                     self._folders, self._watcher = self._watch_folders()
                 build()
+                wait_ms = IDLE_MS
         finally:
             self.close()
 

@@ -7,9 +7,11 @@ parses (kept by `kkrsite serve`) can stand in for it.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import time
 from collections.abc import Mapping, MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +40,8 @@ class Source:
     lines: Mapping[KeyPath, int]
     body: str = ""
     body_line: int = 1
+    key: bytes = field(default=b"", compare=False, repr=False)
+    """A digest of the file's bytes, kind and suffix, when read with a memo (else empty)."""
 
     def line(self, *keys: str | int) -> int:
         """The line of the deepest key of `keys` that has one (1 for the file)."""
@@ -67,10 +71,62 @@ ParseMemo = MutableMapping[bytes, ParsedFile]
 """Files parsed before, by a digest of their bytes and kind (kept by `kkrsite serve`)."""
 
 
+class SeenFiles:
+    """The Source last read from each path, and how the file looked on disk then.
+
+    Kept by `kkrsite serve` and in-process rebuilds: a file whose inode, size and
+    times are as they were is not opened again. As in git's index, a file changed
+    less than RACY_NS before it was read is read again next time, since a second
+    write within one tick of the file system's clock leaves the times as they were.
+    """
+
+    RACY_NS = 100_000_000
+
+    def __init__(self) -> None:
+        self._before: dict[tuple[str, str], tuple[tuple[int, ...], Source]] = {}
+        self._now: dict[tuple[str, str], tuple[tuple[int, ...], Source]] = {}
+
+    def get(self, path: Path, kind: str) -> tuple[tuple[int, ...] | None, Source | None]:
+        """How the file looks now (None if it cannot be seen), and its Source if unchanged."""
+        try:
+            info = os.lstat(path)
+        except OSError:
+            return None, None
+        look = (info.st_dev, info.st_ino, info.st_mode, info.st_size, info.st_mtime_ns,
+                info.st_ctime_ns)  # fmt: skip
+        known = self._before.get((str(path), kind))
+        if known is None or known[0] != look:
+            return look, None
+        self._now[(str(path), kind)] = known
+        return look, known[1]
+
+    def put(self, path: Path, look: tuple[int, ...], source: Source, read_at: int) -> None:
+        """Note `source`, read at `read_at` (ns) from the file that looked like `look`."""
+        if max(look[4], look[5]) < read_at - self.RACY_NS:
+            self._now[(str(path), source.kind)] = (look, source)
+
+    def next_build(self) -> None:
+        """Forget the files not read in the build that ended (removed, renamed, changed)."""
+        self._before, self._now = self._now, {}
+
+
 def read_source(
-    root: Path, path: Path, kind: str, memo: ParseMemo | None
+    root: Path, path: Path, kind: str, memo: ParseMemo | None, seen: SeenFiles | None = None
 ) -> tuple[Source | None, Problem | None]:
     """The file at `path` as a `Source` of `kind`, or the problem that stops it being one."""
+    look, known = seen.get(path, kind) if seen is not None else (None, None)
+    if known is not None:
+        return known, None
+    read_at = time.time_ns()
+    source, problem = _read_source(root, path, kind, memo)
+    if seen is not None and look is not None and source is not None:
+        seen.put(path, look, source, read_at)
+    return source, problem
+
+
+def _read_source(
+    root: Path, path: Path, kind: str, memo: ParseMemo | None
+) -> tuple[Source | None, Problem | None]:
     rel = nfc(path.relative_to(root).as_posix())
     try:
         raw = read_bytes(path, MAX_TEXT_BYTES)
@@ -81,10 +137,11 @@ def read_source(
     key = hashlib.blake2b(f"{kind}\0{path.suffix}\0".encode() + raw, digest_size=16).digest()
     known = memo.get(key)
     if known is not None:
-        return Source(path, rel, kind, *known), None
+        return Source(path, rel, kind, *known, key=key), None
     source, problem = _parse_source(path, rel, kind, raw)
     if source is not None:
         memo[key] = (source.data, source.lines, source.body, source.body_line)
+        source = replace(source, key=key)
     return source, problem
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -73,7 +74,7 @@ def make_all(
     gc.freeze()
     try:
         context = multiprocessing.get_context("fork")
-        with context.Pool(workers) as pool:
+        with context.Pool(workers, initializer=_quiet_worker) as pool:
             for (_start, end), share in zip(chunks, pool.imap(_make_chunk, chunks), strict=True):
                 made.linked.update(share.linked)
                 # A body over a limit is met by its page and its feeds: say it once.
@@ -91,6 +92,13 @@ def make_all(
 
 _SHARED: tuple[Renderer, Sequence[Job], Sink] | None = None
 """What forked workers inherit: set just before the fork, cleared after."""
+
+
+def _quiet_worker() -> None:
+    """A worker leaves Ctrl-C to the parent (which stops the pool) and dies on SIGTERM
+    quietly: it must not run the handlers it inherited (`kkrsite serve` has its own)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _make_chunk(chunk: tuple[int, int]) -> Made:

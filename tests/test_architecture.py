@@ -60,6 +60,7 @@ MODULES: dict[str, str] = {
     "kkrsite.model.values": "model",
     "kkrsite.model.formats": "model",
     "kkrsite.model.assemble": "model",
+    "kkrsite.model.reuse": "model",
     "kkrsite.urls": "routes",
     "kkrsite.routes": "routes",
     "kkrsite.siteplan": "routes",

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, MakeSite, run_kkrsite, tree
 
+from kkrsite import opendata
 from kkrsite.build import load, render
 from kkrsite.builder import Builder
 from kkrsite.config import Options
@@ -365,3 +366,26 @@ def test_a_cache_folder_that_is_a_link_is_not_written_through(
     assert "is not a folder kkrsite may write its build cache in; no cache kept" in result.stderr
     assert list(elsewhere.iterdir()) == []
     assert tree(small_site / "build") == clean_tree(small_site, tmp_path)
+
+
+def test_a_body_edit_does_not_make_the_open_data_again(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Open data lists no bodies: its file is not made again for a change it cannot show."""
+    content = make_site()
+    options = Options(content=content, out=tmp_path / "out", today=TODAY)
+    builder = Builder(options)
+    builder.build()
+    made: list[str] = []
+    real = opendata.write_data
+    monkeypatch.setattr(
+        opendata, "write_data", lambda name, *args: made.append(name) or real(name, *args)
+    )
+    append(SMALL_MEETING, "\nEt afsnit mere.\n")(content.parent)
+    assert "moeder" in "".join(builder.build().changed)
+    assert made == []
+    replace(SMALL_MEETING, "topics:", "location: Rådhuset\ntopics:")(content.parent)
+    builder.build()
+    assert made == ["meetings"]
+    clean, built = render(options, load(options)), tree(options.out)
+    assert {p: built[p] for p in clean.files} == dict(clean.files)

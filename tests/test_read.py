@@ -2,11 +2,13 @@
 
 from pathlib import Path
 
+import pytest
 from conftest import MakeSite
 
+from kkrsite import sourcefile
 from kkrsite.model.entities import entry_kinds
 from kkrsite.read import read_content
-from kkrsite.sourcefile import PERSON
+from kkrsite.sourcefile import PERSON, SeenFiles
 
 
 def _messages(content: Path) -> list[str]:
@@ -99,3 +101,43 @@ def test_a_markdown_file_with_an_upper_case_suffix_is_read_as_markdown(
     assert problems == []
     [meeting] = [s for s in tree.sources if s.rel.endswith(".MD")]
     assert meeting.body == "Referat.\n" and meeting.data == {"topics": ["sundhed"]}
+
+
+def test_a_file_that_looks_as_it_did_is_not_opened_again(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`kkrsite serve` reads only the files that changed on disk since the last build."""
+    content = make_site()
+    seen, memo = SeenFiles(), {}
+    opened: list[str] = []
+    real = sourcefile.read_bytes
+
+    def counted(path: Path, limit: int) -> bytes:
+        opened.append(path.name)
+        return real(path, limit)
+
+    monkeypatch.setattr(sourcefile, "read_bytes", counted)
+    monkeypatch.setattr(SeenFiles, "RACY_NS", 0)  # the files were all written just now
+    first, _ = read_content(content, entry_kinds(), memo, seen)
+    assert "site.yaml" in opened
+    opened.clear()
+    person = content / "people/kjeld-hansen.yaml"
+    person.write_text(person.read_text(encoding="utf-8") + "# ændret\n", encoding="utf-8")
+    again, _ = read_content(content, entry_kinds(), memo, seen)
+    assert opened == ["kjeld-hansen.yaml"]
+    assert again.sources == first.sources
+    site = next(s for s in again.sources if s.rel == "site.yaml")
+    assert site is next(s for s in first.sources if s.rel == "site.yaml")
+
+
+def test_a_file_read_just_after_it_was_written_is_read_again(make_site: MakeSite) -> None:
+    """A second save in the same clock tick keeps the file's times: such a file is not trusted."""
+    path = make_site() / "site.yaml"
+    source = read_content(path.parent, entry_kinds())[0].sources[0]
+    for age_ns, trusted in ((SeenFiles.RACY_NS // 10, False), (SeenFiles.RACY_NS * 10, True)):
+        seen = SeenFiles()
+        look, _ = seen.get(path, source.kind)
+        assert look is not None
+        seen.put(path, look, source, max(look[4], look[5]) + age_ns)
+        seen.next_build()
+        assert (seen.get(path, source.kind)[1] is source) is trusted

@@ -37,7 +37,8 @@ from kkrsite.model.entities import (
 from kkrsite.model.fields import ListOf, Type
 from kkrsite.model.formats import parse_date, slug_problem, suggest_slug
 from kkrsite.model.indexes import build_indexes
-from kkrsite.model.shared import Document, Origin, Topic
+from kkrsite.model.reuse import EntryKey, ModelMemo, Shared, entry_key
+from kkrsite.model.shared import Document, Origin, SiteConfig, Topic
 from kkrsite.model.shared_assemble import Builder, build_shared
 from kkrsite.model.values import Ref
 from kkrsite.read import ContentTree
@@ -46,14 +47,38 @@ from kkrsite.sourcefile import Source
 _DATED_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})(?:-(.+))?", re.ASCII | re.DOTALL)
 
 
-def assemble(tree: ContentTree, options: Options) -> tuple[Site | None, list[Problem]]:
-    """Build the site model from what was read; returns it with every problem found."""
+def assemble(
+    tree: ContentTree, options: Options, memo: ModelMemo | None = None
+) -> tuple[Site | None, list[Problem]]:
+    """Build the site model from what was read; returns it with every problem found.
+
+    With a `memo` (see kkrsite/model/reuse.py), what the last assembly built from the
+    same files in the same context is taken over, not built again.
+    """
     b = Builder(tree, options)
-    config = build_shared(b)
+    config = _shared(b, memo)
+    built_before = memo.entries if memo is not None else {}
+    built_now: dict[EntryKey, tuple[Entry | None, tuple[Problem, ...]]] = {}
+
+    def entry(source: Source, cls: type[Entry]) -> Entry | None:
+        key = entry_key(source) if memo is not None else None
+        if key is None:
+            return _build_entry(b, source, cls)
+        known = built_before.get(key)
+        if known is None:
+            start = len(b.problems)
+            known = (_build_entry(b, source, cls), tuple(b.problems[start:]))
+        else:
+            b.problems.extend(known[1])
+        built_now[key] = known
+        return known[0]
+
     built = {
-        cls.KIND.name: [e for s in b.of_kind(cls.KIND.name) if (e := _build_entry(b, s, cls))]
+        cls.KIND.name: [e for s in b.of_kind(cls.KIND.name) if (e := entry(s, cls))]
         for cls in entry_classes()
     }
+    if memo is not None:
+        memo.entries = built_now  # only this build's: the memo does not grow with edits
     if config is None:
         return None, b.problems
 
@@ -77,6 +102,21 @@ def assemble(tree: ContentTree, options: Options) -> tuple[Site | None, list[Pro
         indexes=build_indexes(by_kind, regions),
     )
     return site, b.problems
+
+
+def _shared(b: Builder, memo: ModelMemo | None) -> SiteConfig | None:
+    """Build the shared entities into `b`, or take them over from the memo's last assembly."""
+    shared = memo.start(b.tree, b.options) if memo is not None else None
+    if shared is None:
+        config = build_shared(b)
+        shared = Shared(config, b.topics, b.people, b.regions, b.topic_slugs, tuple(b.problems))
+        if memo is not None:
+            memo.shared = shared
+        return config
+    b.topics, b.people, b.regions = shared.topics, shared.people, shared.regions
+    b.topic_slugs = shared.topic_slugs
+    b.problems.extend(shared.problems)
+    return shared.config
 
 
 def _build_entry(b: Builder, source: Source, cls: type[Entry]) -> Entry | None:

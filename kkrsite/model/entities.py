@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cached_property
 from typing import ClassVar, Generic, TypeVar, cast
 
 from kkrsite.dates import TIMEZONE
@@ -62,7 +63,7 @@ class Entry:
         """The date the entry is listed under."""
         raise NotImplementedError
 
-    @property
+    @cached_property  # every list and feed sorts by it
     def published(self) -> dt.datetime:
         """When the entry is dated: its day at 00:00 in Copenhagen (a meeting: its start)."""
         return dt.datetime.combine(self.sort_date, dt.time(0, 0), tzinfo=TIMEZONE)
@@ -135,7 +136,7 @@ class Meeting(Entry):
             return None
         return dt.datetime.combine(self.date, self.time, tzinfo=TIMEZONE)
 
-    @property
+    @cached_property
     def published(self) -> dt.datetime:
         return self.start or super().published
 
