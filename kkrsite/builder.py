@@ -20,13 +20,17 @@ from kkrsite.build import Loaded, Memos, copies, load, used_attachments
 from kkrsite.cache import State, Written, file_stat, marker_stat
 from kkrsite.config import Options
 from kkrsite.errors import ContentError
-from kkrsite.jobs import Job, copy_key, plan_jobs, salt
+from kkrsite.jobs import Job, copy_key, page_job, plan_jobs, salt
 from kkrsite.outfolder import MARKER
 from kkrsite.render import Renderer, template_dirs, template_sources
 from kkrsite.siteplan import SiteView
 from kkrsite.sourcefile import ParsedFile
+from kkrsite.urls import url_of
 from kkrsite.workers import make_all, workers_for
 from kkrsite.write import staged_site, update_site
+
+FIRST_PAGES_MAX = 10
+"""Entries modelled anew, at most, for their pages to be written first (a save, not a checkout)."""
 
 
 @dataclass(frozen=True)
@@ -71,11 +75,15 @@ class Builder:
         options: Options,
         clean: bool = False,
         progress: Callable[[int, int], None] | None = None,
+        first: Callable[[frozenset[str]], None] | None = None,
     ) -> None:
         self.options = options
         self.salt = salt(options)
         self.progress = progress
         """Called with (files made, files to make) while a whole site is made."""
+        self.first = first
+        """Called with the pages of the entries just edited, written before the rest of the
+        build (see `_first_pages`); `kkrsite serve` reloads them at once."""
         self.warnings: list[str] = []
         """Things the last build could not do that did not stop it (an unreadable cache)."""
         self._renderer: Renderer | None = None
@@ -113,6 +121,8 @@ class Builder:
         loaded = load(self.options, self._memos)
         renderer = self._renderer_for(loaded.plan.view)
         renderer.digests.next_build()
+        if state is not None and self.first is not None:
+            state = self._first_pages(loaded, renderer, state)
         jobs = plan_jobs(loaded.site, loaded.plan, renderer, self.salt)
         if state is not None:
             out = self.options.out
@@ -146,11 +156,7 @@ class Builder:
             if not _unchanged(before.get(rel), keys[rel], out / rel)
         ]
         removed = before.keys() - keys.keys()
-        written = {
-            rel: data
-            for rel, data in made.items()
-            if not _same_bytes(out / rel, data, before.get(rel))
-        }
+        written = _to_write(out, made, before)
         changed = written.keys() | {rel for _, rel in stale_copies} | removed
         # With nothing changed the folder stays exactly as it is, marker and all.
         if changed and not update_site(out, written, stale_copies, removed):
@@ -158,6 +164,47 @@ class Builder:
         result = self._result(loaded, jobs, files, frozenset(changed), len(made))
         self._state = self._record(keys, linked, result, state.outputs)
         return result
+
+    def _first_pages(self, loaded: Loaded, renderer: Renderer, state: State) -> State:
+        """Write the pages of the entries this build modelled anew, before everything else.
+
+        An editor looks at the page of the entry they save: it is made and written (in
+        place, as `_update` does) as soon as the site is planned, and `self.first` is told.
+        The rest of the build then finds those pages current. Only for a few entries
+        whose own files changed (a save, not a checkout, nor a change to a file every
+        entry depends on), and only if their pages render: a problem is left for the
+        whole build to report.
+        """
+        fresh = self._memos.models.fresh
+        if not fresh or len(fresh) > FIRST_PAGES_MAX or self.first is None:
+            return state
+        urls = {url_of(entry) for entry in fresh}
+        view = renderer.digests.of(loaded.plan.view)
+        out, before = self.options.out, state.outputs
+        jobs = [
+            job
+            for page in loaded.plan.pages
+            if page.url in urls
+            and not _unchanged(
+                before.get((job := page_job(page, view, renderer, self.salt)).path),
+                job.key,
+                out / job.path,
+            )
+        ]
+        made: dict[str, bytes] = {}
+        found = make_all(renderer, jobs, made.__setitem__)
+        if not made or found.problems:
+            return state
+        written = _to_write(out, made, before)
+        if written and not update_site(out, written, [], []):
+            return state
+        outputs = dict(before)
+        for job in jobs:
+            if (seen := file_stat(out / job.path)) is not None:
+                outputs[job.path] = Written(job.key, seen, found.linked.get(job.path, ()))
+        if written:
+            self.first(frozenset(written))
+        return replace(state, outputs=outputs)
 
     def _build_whole(self, loaded: Loaded, renderer: Renderer, jobs: list[Job]) -> BuildResult:
         """Make every file into a staging folder, over the cores, and swap it in."""
@@ -313,6 +360,15 @@ def input_digest(options: Options) -> str:
 def _unchanged(before: Written | None, key: str, path: Path) -> bool:
     """Whether the file the last build wrote for this key is still there, untouched."""
     return before is not None and before.key == key and file_stat(path) == before.stat
+
+
+def _to_write(
+    out: Path, made: Mapping[str, bytes], before: Mapping[str, Written]
+) -> dict[str, bytes]:
+    """The files made whose bytes are not in the output folder already."""
+    return {
+        rel: data for rel, data in made.items() if not _same_bytes(out / rel, data, before.get(rel))
+    }
 
 
 def _same_bytes(path: Path, data: bytes, before: Written | None) -> bool:

@@ -72,14 +72,7 @@ def plan_jobs(site: Site, plan: Plan, renderer: Renderer, salted: str) -> list[J
         return d.of_parts(salted, *parts).hex()
 
     view = d.of(plan.view)
-    jobs = [
-        Job(
-            output_file(page.url),
-            key("page", view, renderer.template_key(page.template), d.of(page)),
-            page=page,
-        )
-        for page in plan.pages
-    ]
+    jobs = [page_job(page, view, renderer, salted) for page in plan.pages]
     jobs += [
         Job(
             output_file(feed.url),
@@ -118,6 +111,15 @@ def plan_jobs(site: Site, plan: Plan, renderer: Renderer, salted: str) -> list[J
         ),
     ]
     return jobs
+
+
+def page_job(page: Page, view: bytes, renderer: Renderer, salted: str) -> Job:
+    """A page's job; `view` is the digest of the plan's `SiteView`."""
+    d = renderer.digests
+    template = renderer.template_key(page.template)
+    return Job(
+        output_file(page.url), d.of_parts(salted, "page", view, template, d.of(page)).hex(), page
+    )
 
 
 def copy_key(salted: str, source_stat: Sequence[int] | None) -> str:

@@ -76,7 +76,8 @@ def read_content(
 
     With a `memo`, a file whose bytes were parsed before is not parsed again (the
     parse is a function of the bytes, the kind and the suffix); with `seen`, a file
-    that looks on disk as it did when last read is not even opened.
+    that looks on disk as it did when last read is not even opened, nor a folder
+    listed again whose entries did not change.
 
     Markdown entries are found where their `kinds` say: `kkr/<region>/<folder>/` for a
     kind that belongs to a region, `<folder>/` for the others.
@@ -98,7 +99,7 @@ def read_content(
             return Listing((), (), ())
         if not folder.is_dir():
             return Listing((), (), ())
-        listed = list_folder(folder)
+        listed = seen.listing(folder) if seen is not None else list_folder(folder)
         problems.extend(listed.problems)
         return listed
 

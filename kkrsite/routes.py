@@ -134,8 +134,8 @@ def _feed(
     A planned meeting enters the feed on its day: an item dated in the future
     is implausible to feed readers and validators.
     """
-    ordered = newest_first((e for e in entries if e.sort_date <= today), url_of)
-    return Feed(url, title, description, page, tuple(ordered[:FEED_SIZE]))
+    ordered = newest_first((e for e in entries if e.sort_date <= today), url_of, FEED_SIZE)
+    return Feed(url, title, description, page, tuple(ordered))
 
 
 def _calendars(site: Site) -> tuple[Calendar, ...]:

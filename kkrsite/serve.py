@@ -103,7 +103,7 @@ class Preview:
             self.options = replace(
                 self.options, base_url=self.options.base_url or preview_base_url(*self._bound())
             )
-            self._builder = Builder(self.options)
+            self._builder = self._new_builder()
             # Watching starts before the first build: a save during it is built after it.
             watch = Watch(self.options, lambda line: self.say(line, err=True))
             try:
@@ -167,6 +167,10 @@ class Preview:
         if warning is not None:
             self.say(warning, err=True)
 
+    def _new_builder(self) -> Builder:
+        # The page of an entry just saved is written, and its browsers told, first.
+        return Builder(self.options, first=lambda pages: self._publish(Outcome(changed=pages)))
+
     def _build(self, first: bool = False) -> Outcome:
         """One build, counted once done (good or not)."""
         outcome = self._try_build(first)
@@ -210,7 +214,7 @@ class Preview:
             if self.settings.debug:
                 traceback.print_exc(file=self.err)
             self.say(line, err=True)
-            self._builder = Builder(self.options)  # its state may be half-updated
+            self._builder = self._new_builder()  # its state may be half-updated
             return Outcome(problems=(line,))
         for warning in getattr(self._builder, "warnings", ()):
             self.say(f"kkrsite: warning: {printable(warning)}", err=True)

@@ -13,10 +13,18 @@ import time
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from kkrsite.errors import Problem
-from kkrsite.safefs import MAX_TEXT_BYTES, UnsafeFile, hidden_character, nfc, read_bytes
+from kkrsite.safefs import (
+    MAX_TEXT_BYTES,
+    Listing,
+    UnsafeFile,
+    hidden_character,
+    list_folder,
+    nfc,
+    read_bytes,
+)
 from kkrsite.yamlfile import KeyPath, YamlError, parse_yaml
 
 SITE = "site"
@@ -72,22 +80,48 @@ ParseMemo = MutableMapping[bytes, ParsedFile]
 
 
 class SeenFiles:
-    """The Source last read from each path, and how the file looked on disk then.
+    """What was last read from each file and folder, and how it looked on disk then.
 
     Kept by `kkrsite serve` and in-process rebuilds: a file whose inode, size and
-    times are as they were is not opened again. As in git's index, a file changed
-    less than RACY_NS before it was read is read again next time, since a second
-    write within one tick of the file system's clock leaves the times as they were.
+    times are as they were is not opened again, and a folder whose times are as they
+    were (no entry came, went or was renamed in it) is not listed again. As in git's
+    index, what changed less than RACY_NS before it was read is read again next time,
+    since a second write within one tick of the file system's clock leaves the times
+    as they were.
     """
 
     RACY_NS = 100_000_000
+    _FOLDER = "/"  # no kind is called that
 
     def __init__(self) -> None:
-        self._before: dict[tuple[str, str], tuple[tuple[int, ...], Source]] = {}
-        self._now: dict[tuple[str, str], tuple[tuple[int, ...], Source]] = {}
+        self._before: dict[tuple[str, str], tuple[tuple[int, ...], Any]] = {}
+        self._now: dict[tuple[str, str], tuple[tuple[int, ...], Any]] = {}
 
     def get(self, path: Path, kind: str) -> tuple[tuple[int, ...] | None, Source | None]:
         """How the file looks now (None if it cannot be seen), and its Source if unchanged."""
+        look, known = self._seen(path, kind)
+        return look, cast("Source | None", known)
+
+    def put(self, path: Path, look: tuple[int, ...], source: Source, read_at: int) -> None:
+        """Note `source`, read at `read_at` (ns) from the file that looked like `look`."""
+        self._note(path, source.kind, look, source, read_at)
+
+    def listing(self, folder: Path) -> Listing:
+        """`safefs.list_folder(folder)`, or its last result if the folder looks as it did."""
+        look, known = self._seen(folder, self._FOLDER)
+        if known is not None:
+            return cast(Listing, known)
+        read_at = time.time_ns()
+        listed = list_folder(folder)
+        if look is not None:
+            self._note(folder, self._FOLDER, look, listed, read_at)
+        return listed
+
+    def next_build(self) -> None:
+        """Forget what was not read in the build that ended (removed, renamed, changed)."""
+        self._before, self._now = self._now, {}
+
+    def _seen(self, path: Path, kind: str) -> tuple[tuple[int, ...] | None, object | None]:
         try:
             info = os.lstat(path)
         except OSError:
@@ -100,14 +134,9 @@ class SeenFiles:
         self._now[(str(path), kind)] = known
         return look, known[1]
 
-    def put(self, path: Path, look: tuple[int, ...], source: Source, read_at: int) -> None:
-        """Note `source`, read at `read_at` (ns) from the file that looked like `look`."""
+    def _note(self, path: Path, kind: str, look: tuple[int, ...], value: Any, read_at: int) -> None:
         if max(look[4], look[5]) < read_at - self.RACY_NS:
-            self._now[(str(path), source.kind)] = (look, source)
-
-    def next_build(self) -> None:
-        """Forget the files not read in the build that ended (removed, renamed, changed)."""
-        self._before, self._now = self._now, {}
+            self._now[(str(path), kind)] = (look, value)
 
 
 def read_source(

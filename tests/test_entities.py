@@ -1,8 +1,11 @@
 """Facts the entities answer themselves, with no I/O."""
 
 import datetime as dt
+import random
 from pathlib import Path
+from types import SimpleNamespace
 
+from kkrsite.model.entities import newest_first
 from kkrsite.model.shared import Document, Origin, Period, Region, Term
 
 
@@ -59,3 +62,15 @@ def test_newest_first_breaks_ties_by_the_given_key() -> None:
     older = column("c", dt.date(2011, 1, 20))
     ordered = newest_first([older, *same_day], lambda c: c.slug)
     assert [c.slug for c in ordered] == ["a", "b", "c"]
+
+
+def test_the_newest_few_are_the_first_of_the_whole_order_ties_included() -> None:
+    """A feed takes its fifty without sorting everything: the same fifty, in the same order."""
+    rng = random.Random(7)
+    moments = [dt.datetime(2011, 1, d, tzinfo=dt.UTC) for d in (3, 5, 5, 9)]
+    items = [SimpleNamespace(published=rng.choice(moments), slug=f"e{n:02d}") for n in range(40)]
+    rng.shuffle(items)
+    whole = newest_first(items, lambda e: e.slug)  # type: ignore[type-var]
+    assert whole[0].published == moments[-1]
+    for limit in range(0, 42):
+        assert newest_first(items, lambda e: e.slug, limit) == whole[:limit]  # type: ignore[type-var]

@@ -389,3 +389,33 @@ def test_a_body_edit_does_not_make_the_open_data_again(
     assert made == ["meetings"]
     clean, built = render(options, load(options)), tree(options.out)
     assert {p: built[p] for p in clean.files} == dict(clean.files)
+
+
+def test_the_page_of_the_entry_just_saved_is_written_first(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    """`kkrsite serve` reloads the page being edited before the rest of the site is made."""
+    content = make_site()
+    options = Options(content=content, out=tmp_path / "out", today=TODAY)
+    told: list[tuple[frozenset[str], bytes]] = []
+    page = "kkr/hovedstaden/moeder/2011-08-24/index.html"
+
+    def first(pages: frozenset[str]) -> None:
+        told.append((pages, (options.out / page).read_bytes()))
+
+    builder = Builder(options, first=first)
+    builder.build()
+    append(SMALL_MEETING, "\nEt afsnit mere.\n")(content.parent)
+    result = builder.build()
+    assert [pages for pages, _ in told] == [frozenset({page})]
+    assert b"Et afsnit mere." in told[0][1]  # on disk when the browsers were told
+    assert page not in result.changed and result.changed  # the feeds came after
+    clean, built = render(options, load(options)), tree(options.out)
+    assert {p: built[p] for p in clean.files} == dict(clean.files)
+    # A change every entry depends on is not a save of one entry: nothing goes first.
+    replace("content/site.yaml", "title:", "title: Ny")(content.parent)
+    told.clear()
+    builder.build()
+    assert told == []
+    clean, built = render(options, load(options)), tree(options.out)
+    assert {p: built[p] for p in clean.files} == dict(clean.files)

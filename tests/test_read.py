@@ -128,6 +128,18 @@ def test_a_file_that_looks_as_it_did_is_not_opened_again(
     assert again.sources == first.sources
     site = next(s for s in again.sources if s.rel == "site.yaml")
     assert site is next(s for s in first.sources if s.rel == "site.yaml")
+    # Folders are listed again only when an entry came, went or was renamed in them.
+    listed: list[str] = []
+    real_list = sourcefile.list_folder
+    monkeypatch.setattr(
+        sourcefile, "list_folder", lambda folder: listed.append(folder.name) or real_list(folder)
+    )
+    read_content(content, entry_kinds(), memo, seen)
+    assert listed == []
+    (content / "people/ny-person.yaml").write_text("name: Ny Person\nparty: A\n", encoding="utf-8")
+    third, _ = read_content(content, entry_kinds(), memo, seen)
+    assert listed == ["people"]
+    assert "people/ny-person.yaml" in {s.rel for s in third.sources}
 
 
 def test_a_file_read_just_after_it_was_written_is_read_again(make_site: MakeSite) -> None:

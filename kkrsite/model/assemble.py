@@ -68,6 +68,8 @@ def assemble(
         if known is None:
             start = len(b.problems)
             known = (_build_entry(b, source, cls), tuple(b.problems[start:]))
+            if known[0] is not None and memo is not None and memo.fresh is not None:
+                memo.fresh.append(known[0])
         else:
             b.problems.extend(known[1])
         built_now[key] = known

@@ -9,6 +9,7 @@ meetings, a person's columns) live in `Site`'s indexes, computed once by
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -346,11 +347,24 @@ def entry_kinds() -> tuple[EntryKind, ...]:
     return tuple(cls.KIND for cls in ENTRY_CLASSES)
 
 
-def newest_first(entries: Iterable[E], ident: Callable[[E], str]) -> list[E]:
-    """By `published`, newest first; entries of the same moment in the order of `ident`."""
+def newest_first(
+    entries: Iterable[E], ident: Callable[[E], str], limit: int | None = None
+) -> list[E]:
+    """By `published`, newest first; entries of the same moment in the order of `ident`.
+
+    With a `limit`, only the first `limit` of that order (a feed's newest fifty).
+    """
+    if limit is not None:
+        entries = list(entries)
+        if limit <= 0:
+            return []
+        if len(entries) > limit:
+            # Only entries at least as new as the limit-th newest can be among the first.
+            oldest = heapq.nlargest(limit, (e.published for e in entries))[-1]
+            entries = [e for e in entries if e.published >= oldest]
     ordered = sorted(entries, key=ident)
     ordered.sort(key=lambda e: e.published, reverse=True)  # stable: equal moments keep ident order
-    return ordered
+    return ordered if limit is None else ordered[:limit]
 
 
 def sort_entries(entries: Iterable[E]) -> tuple[E, ...]:

@@ -48,12 +48,16 @@ class ModelMemo:
     context: bytes = b""
     shared: Shared | None = None
     entries: dict[EntryKey, tuple[Entry | None, tuple[Problem, ...]]] = field(default_factory=dict)
+    fresh: list[Entry] | None = None
+    """The entries the last assembly built anew from changed files; None if the context
+    changed (then every entry was built anew)."""
 
     def start(self, tree: ContentTree, options: Options) -> Shared | None:
         """Begin an assembly: the shared entities to reuse, or None (then all is built anew)."""
         context = context_key(tree, options)
+        self.fresh = []
         if context != self.context:
-            self.context, self.shared, self.entries = context, None, {}
+            self.context, self.shared, self.entries, self.fresh = context, None, {}, None
         return self.shared
 
 
