@@ -83,7 +83,9 @@ class Builder:
         """Called with (files made, files to make) while a whole site is made."""
         self.first = first
         """Called with the pages of the entries just edited, written before the rest of the
-        build (see `_first_pages`); `kkrsite serve` reloads them at once."""
+        build (see `_first_pages`); `kkrsite serve` reloads them at once. A Builder given
+        one builds only when told of a change, so it never looks for a build with
+        nothing to do (`input_digest`)."""
         self.warnings: list[str] = []
         """Things the last build could not do that did not stop it (an unreadable cache)."""
         self._renderer: Renderer | None = None
@@ -106,8 +108,10 @@ class Builder:
         """Build the site again; the result names the output files that changed."""
         started = time.perf_counter()
         state = self._trusted_state()
-        inputs = input_digest(self.options)
-        if state is not None and state.inputs == inputs and self._intact(state):
+        # A preview builds when its watcher saw a change: the look of every file, taken
+        # to find a build with nothing to do, would only delay it ("" matches no look).
+        inputs = "" if self.first is not None else input_digest(self.options)
+        if state is not None and inputs and state.inputs == inputs and self._intact(state):
             # Not a file read changed since the last build, and its output is untouched.
             self._inputs = inputs
             pages, others, files = state.counts

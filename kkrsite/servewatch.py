@@ -26,6 +26,8 @@ WATCH_STEP_MS = 10
 and saves less than a step apart are one build."""
 WATCH_MAX_MS = 400
 """The longest a stream of saves (a checkout, a copy) is waited for before building anyway."""
+MODIFIED = 2
+"""watchfiles' code for a change of an existing file or folder (1 is added, 3 deleted)."""
 IDLE_MS = 1_000
 """How long nothing must change after a build before the preview tidies up (see serve.py)."""
 MAX_WATCHED_FOLDERS = 5_000
@@ -67,7 +69,9 @@ class Watch:
                     continue
                 if isinstance(found, str) or not any(_visible(path) for _, path in found):
                     continue
-                if self._list() != self._folders:
+                # Only an addition or removal can bring or take a folder: a save of a file
+                # in place (most saves) does not list thousands of files first.
+                if any(change != MODIFIED for change, _ in found) and self._list() != self._folders:
                     self._watcher.close()
                     self._folders, self._watcher = self._watch_folders()
                 build()

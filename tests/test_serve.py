@@ -43,6 +43,7 @@ from kkrsite.servepaths import (
     output_file,
     preview_base_url,
 )
+from kkrsite.servewatch import Watch
 
 EPOCH = "1322697600"  # 1 December 2011, the day the tests' content is built on
 TODAY = dt.date(2011, 12, 1)
@@ -210,10 +211,16 @@ def edit(path: Path, text: str) -> None:
 # --- reloading only what changed --------------------------------------------------------------
 
 
-def test_a_save_reloads_the_browsers_on_that_page_and_no_other(make_site: MakeSite) -> None:
+def test_a_save_reloads_the_browsers_on_that_page_and_no_other(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
     content = make_site()
     meeting = content / "kkr/hovedstaden/meetings/2011-08-24.md"
+    listed: list[int] = []
+    real_list = Watch._list
+    monkeypatch.setattr(Watch, "_list", lambda watch: listed.append(1) or real_list(watch))
     with previewing(content) as running:
+        listed.clear()
 
         async def scenario() -> None:
             on_meeting = await Browser.open(running, MEETING)
@@ -229,6 +236,7 @@ def test_a_save_reloads_the_browsers_on_that_page_and_no_other(make_site: MakeSi
 
         run_apart(scenario)
         assert "Referat med en ny beslutning." in running.page(MEETING).body.text()  # type: ignore[union-attr]
+        assert listed == []  # a file saved in place brings no folder: none were listed
 
 
 def test_a_changed_stylesheet_is_swapped_in_every_page(make_site: MakeSite, tmp_path: Path) -> None:
