@@ -32,7 +32,16 @@ from kkrsite.render import Renderer
 from kkrsite.siteplan import Page, Plan
 from kkrsite.urls import output_file
 
-LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "nh3", "babel", "icalendar", "tzdata")
+LIBRARIES = (
+    "jinja2",
+    "markupsafe",
+    "markdown-it-py",
+    "markdown-it-pyrs",
+    "nh3",
+    "babel",
+    "icalendar",
+    "tzdata",
+)
 """The libraries whose version can change a byte of the output."""
 
 

@@ -1,31 +1,22 @@
 """Markdown bodies to safe HTML: markdown-it-py within limits, then the sanitiser, last.
 
-CommonMark plus tables and heading anchors. Raw HTML is allowed in the source
-(editors paste tables and `<abbr>`), so every fragment that leaves this module
-comes out of the sanitiser (`kkrsite/sanitise.py`) last: no script, iframe, event
-handler or javascript:/data: URL reaches a page or a feed. Table wrappers come
-from markdown-it's renderer, or from an HTML5 parse when raw HTML is involved.
-
-Bodies come by pull request, so one that would keep markdown-it, nh3 or lexbor
-busy for long (deep nesting, huge tables, floods of markup characters) is
-refused with `MarkdownLimitError` before the expensive step runs.
-Linkify stays off: it made rendering four times slower.
+CommonMark plus tables and heading anchors. A plain body takes the fast way of
+kkrsite/markdownrs.py (the same HTML, from markdown-it.rs); the rest come here,
+through markdown-it-py with the limits of kkrsite/markdownlimits.py hooked in.
+Raw HTML is allowed in the source (editors paste tables and `<abbr>`), so every
+fragment that leaves this module comes out of the sanitiser (`kkrsite/sanitise.py`)
+last: no script, iframe, event handler or javascript:/data: URL reaches a page or a
+feed. Table wrappers come from markdown-it's renderer, or from an HTML5 parse when
+raw HTML is involved. Linkify stays off: it made rendering four times slower.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from markdown_it import MarkdownIt
-from markdown_it.parser_block import ParserBlock
-from markdown_it.parser_inline import ParserInline
 from markdown_it.renderer import RendererHTML
-from markdown_it.rules_block import StateBlock
-from markdown_it.rules_block.table import table as _table_rule
 from markdown_it.rules_core import StateCore
-from markdown_it.rules_inline import StateInline
-from markdown_it.rules_inline.image import image as _image_rule
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
@@ -34,172 +25,27 @@ from kkrsite.htmlpolicy import (
     HEADING_FALLBACK,
     HEADINGS,
     MAX_DEPTH,
-    MAX_ELEMENTS,
     RESERVED_ID_PREFIXES,
     RESERVED_IDS,
     WRAPPER_OPEN,
 )
 from kkrsite.htmlrebuild import Rebuild, too_deep
 from kkrsite.htmlscan import scan_tags
+from kkrsite.markdownlimits import (
+    MAX_LINES,
+    Budget,
+    block_budget,
+    budget_of,
+    counted_image,
+    inline_budget,
+    inline_within_budget,
+    narrow_table,
+    skip_token_within_budget,
+    tokenize_blocks,
+)
+from kkrsite.markdownrs import render_plain
 from kkrsite.sanitise import clean, unique_ids, wrap_tables_and_fix_images
 from kkrsite.slugs import slugify
-
-# --- limits on what markdown-it does: what a council body never needs ---------------------
-
-MAX_LINES = 50_000
-"""Lines in one body: markdown-it does work for every line, even a blank one."""
-MAX_INLINE_STEPS = 200_000
-"""Places where markdown-it tries its inline rules: text runs and markup characters."""
-MAX_LABEL_STEPS = 100_000
-"""Steps markdown-it takes looking for the `]` of link texts: a flood of `[` costs it dearly."""
-MAX_DELIMITER_RUN = 1_000
-"""`*`, `_` or `~` in a row: markdown-it makes a token of each."""
-MAX_IMAGES = 1_000
-"""markdown-it reads each image's text with a parser of its own."""
-MAX_TABLE_COLUMNS = 50
-"""markdown-it pads every row to the header's width: wide tables make millions of cells."""
-
-_TOO_MANY_ELEMENTS = (
-    f"the body has more than {MAX_ELEMENTS} Markdown elements (paragraphs, list items, "
-    "table cells, links, emphasis …): split it into several entries"
-)
-_RUNS = {ch: ch * (MAX_DELIMITER_RUN + 1) for ch in "*_~"}
-_ANY_RUN = re.compile("|".join(re.escape(run) for run in _RUNS.values()))
-
-
-class _Budget:
-    """What markdown-it has done so far for one body, checked as it goes."""
-
-    def __init__(self) -> None:
-        self.tokens = 0  # block tokens plus the inline tokens of finished blocks
-        self.inline_steps = 0
-        self.label_steps = 0
-        self.images = 0
-        self.line = 0  # 0-based first line of the inline block being read
-        self.runs = True  # whether the inline block being read has a run over MAX_DELIMITER_RUN
-        self.raw_html = False
-
-    def refuse(self, state: StateInline, message: str) -> MarkdownLimitError:
-        """The error for a limit hit at the current place of an inline block."""
-        return MarkdownLimitError(self.line + state.src.count("\n", 0, state.pos) + 1, message)
-
-
-def _budget(env: EnvType) -> _Budget:
-    budget: _Budget = env["kkrsite"]  # render_markdown puts it there
-    return budget
-
-
-def _block_budget(state: StateBlock, start: int, end: int, silent: bool) -> bool:
-    """Runs before the block rules at each line, and at each line a block may end on."""
-    if len(state.tokens) > MAX_ELEMENTS:
-        raise MarkdownLimitError(start + 1, _TOO_MANY_ELEMENTS)
-    return False
-
-
-def _inline_budget(state: StateInline, silent: bool) -> bool:
-    """Runs before the inline rules at each place markdown-it tries them."""
-    budget: _Budget = state.env["kkrsite"]
-    budget.inline_steps += 1
-    # Hundreds of thousands of calls a build: within every limit, one test and out.
-    if not budget.runs and (
-        budget.inline_steps <= MAX_INLINE_STEPS
-        and budget.tokens + len(state.tokens) <= MAX_ELEMENTS
-    ):
-        return False
-    run = _RUNS.get(state.src[state.pos])
-    if run is not None and state.src.startswith(run, state.pos):
-        raise budget.refuse(
-            state,
-            f"the body has more than {MAX_DELIMITER_RUN} `{run[0]}` in a row: "
-            f"remove them or write them as `\\{run[0]}`",
-        )
-    if budget.inline_steps > MAX_INLINE_STEPS:
-        raise budget.refuse(
-            state,
-            f"the body has too much markup to read (over {MAX_INLINE_STEPS} places where "
-            "`[`, `<`, `*`, `_`, `&`, `` ` `` or `\\` could start markup): "
-            "split it into several entries or remove the surplus characters",
-        )
-    if budget.tokens + len(state.tokens) > MAX_ELEMENTS:
-        raise budget.refuse(state, _TOO_MANY_ELEMENTS)
-    return False
-
-
-def _tokenize_blocks(state: StateBlock, start: int, end: int) -> None:
-    """markdown-it's block tokenizer, refusing text nested past maxNesting (it would drop it)."""
-    deepest = state.md.options.maxNesting
-    if state.level >= deepest:
-        line = state.skipEmptyLines(start)
-        if line < end and state.sCount[line] >= state.blkIndent:
-            raise MarkdownLimitError(
-                line + 1,
-                f"the body nests lists and block quotes too deep (at most {deepest} levels, "
-                "a list counting two): markdown-it would leave out the text inside; flatten them",
-            )
-    ParserBlock.tokenize(state.md.block, state, start, end)
-
-
-def _skip_token_within_budget(state: StateInline) -> None:
-    """markdown-it's skipToken, with which link texts are read ahead, counted."""
-    budget = _budget(state.env)
-    budget.label_steps += 1
-    if budget.label_steps > MAX_LABEL_STEPS:
-        raise budget.refuse(
-            state,
-            "the body has too many `[` that open no link, which markdown-it reads ahead "
-            "from each: write a literal `[` as `\\[`, or split the body into several entries",
-        )
-    ParserInline.skipToken(state.md.inline, state)
-
-
-def _counted_image(state: StateInline, silent: bool) -> bool:
-    """markdown-it's image rule, refusing a body with more than MAX_IMAGES images."""
-    if not _image_rule(state, silent):
-        return False
-    if not silent:
-        budget = _budget(state.env)
-        budget.images += 1
-        if budget.images > MAX_IMAGES:
-            raise budget.refuse(
-                state, f"the body has more than {MAX_IMAGES} images: split it into several entries"
-            )
-    return True
-
-
-def _inline_within_budget(state: StateCore) -> None:
-    """markdown-it's core `inline` rule, counting tokens and noting each block's line."""
-    budget = _budget(state.env)
-    budget.tokens = len(state.tokens)
-    for token in state.tokens:
-        if token.type == "inline":
-            budget.line = token.map[0] if token.map else budget.line
-            # An image's text is read from a part of this block: no run there either.
-            budget.runs = _ANY_RUN.search(token.content) is not None
-            token.children = []
-            state.md.inline.parse(token.content, state.md, state.env, token.children)
-            budget.tokens += len(token.children)
-
-
-def _narrow_table(state: StateBlock, start: int, end: int, silent: bool) -> bool:
-    """markdown-it's table rule, refusing one wider than MAX_TABLE_COLUMNS before it is built."""
-    row = start + 1
-    if (
-        row < end
-        and state.src.count("|", state.bMarks[row], state.eMarks[row]) >= MAX_TABLE_COLUMNS
-    ):
-        # A delimiter row of n pipes has at most n + 1 cells: only now read it as the rule does.
-        if not _table_rule(state, start, end, True):
-            return False
-        delimiter_row = state.src[state.bMarks[row] + state.tShift[row] : state.eMarks[row]]
-        columns = sum(1 for cell in delimiter_row.split("|") if cell.strip())
-        if columns > MAX_TABLE_COLUMNS:
-            raise MarkdownLimitError(
-                row + 1,
-                f"the table has {columns} columns (at most {MAX_TABLE_COLUMNS}): "
-                "split it, or attach the data as a file",
-            )
-    return _table_rule(state, start, end, silent)
-
 
 # --- the parser --------------------------------------------------------------------------------
 
@@ -245,7 +91,7 @@ class _Ids:
 
 def _heading_ids(state: StateCore) -> None:
     """Give each h2–h4 an id from its text (Danish slugs), unique in the body and on the page."""
-    ids = _Ids(set(RESERVED_IDS) | _raw_html_ids(state.tokens, _budget(state.env)))
+    ids = _Ids(set(RESERVED_IDS) | _raw_html_ids(state.tokens, budget_of(state.env)))
     tokens = state.tokens
     for index, token in enumerate(tokens):
         if token.type == "heading_open" and token.tag in ("h2", "h3", "h4"):
@@ -257,7 +103,7 @@ def _heading_ids(state: StateCore) -> None:
             token.attrSet("id", ids.claim(slugify(title)))
 
 
-def _raw_html_ids(tokens: Sequence[Token], budget: _Budget) -> set[str]:
+def _raw_html_ids(tokens: Sequence[Token], budget: Budget) -> set[str]:
     """The ids raw HTML gives headings (generated ids avoid them); notes if there is raw HTML."""
     ids: set[str] = set()
     for token in tokens:
@@ -290,20 +136,20 @@ def _render_table_close(
 def _make_parser() -> tuple[MarkdownIt, RendererHTML]:
     md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
     md.enable("table")
-    md.block.ruler.at("table", _narrow_table)
+    md.block.ruler.at("table", narrow_table)
     # Before every block rule, and in the chains that ask whether a paragraph, list or
     # table row ends: so also once for each line of a long paragraph or table.
     md.block.ruler.before(
         "table",
         "kkrsite_budget",
-        _block_budget,
+        block_budget,
         {"alt": ["paragraph", "reference", "blockquote", "list"]},
     )
-    md.inline.ruler.before("text", "kkrsite_budget", _inline_budget)
-    md.inline.ruler.at("image", _counted_image)
-    md.inline.skipToken = _skip_token_within_budget  # type: ignore[method-assign]
-    md.block.tokenize = _tokenize_blocks  # type: ignore[method-assign, assignment]
-    md.core.ruler.at("inline", _inline_within_budget)
+    md.inline.ruler.before("text", "kkrsite_budget", inline_budget)
+    md.inline.ruler.at("image", counted_image)
+    md.inline.skipToken = skip_token_within_budget  # type: ignore[method-assign]
+    md.block.tokenize = tokenize_blocks  # type: ignore[method-assign, assignment]
+    md.core.ruler.at("inline", inline_within_budget)
     md.core.ruler.push("demote_h1_and_align_by_class", _demote_h1_and_align_by_class)
     md.core.ruler.push("heading_ids", _heading_ids)
     md.add_render_rule("table_open", _render_table_open)
@@ -329,7 +175,16 @@ def render_markdown(text: str) -> str:
             MAX_LINES + 1,
             f"the body has {lines} lines (at most {MAX_LINES}): split it into several entries",
         )
-    budget = _Budget()
+    ids = _Ids(set(RESERVED_IDS))
+    plain = render_plain(text, lambda title: ids.claim(slugify(title)))
+    if plain is not None:
+        return clean(plain, wrapper=True)
+    return render_with_markdown_it(text)
+
+
+def render_with_markdown_it(text: str) -> str:
+    """`render_markdown`'s way for every body that is not plain (and, in tests, for all)."""
+    budget = Budget()
     env: EnvType = {"kkrsite": budget}
     tokens = _PARSER.parse(text, env)
     if not budget.raw_html and not budget.images:

@@ -70,6 +70,8 @@ MODULES: dict[str, str] = {
     "kkrsite.htmlrebuild": "html",
     "kkrsite.sanitise": "html",
     "kkrsite.markdown": "html",
+    "kkrsite.markdownrs": "html",
+    "kkrsite.markdownlimits": "html",
     "kkrsite.sandbox": "html",
     "kkrsite.links": "html",
     "kkrsite.render": "render",
