@@ -49,11 +49,11 @@ class Memos:
 
     parsed: ParseMemo = field(default_factory=dict)
     """Parsed files by their bytes (see `read_content`)."""
-    seen: SeenFiles = field(default_factory=SeenFiles)
+    seen: SeenFiles | None = field(default_factory=SeenFiles)
     """The files read last time, by how they looked on disk."""
-    models: ModelMemo = field(default_factory=ModelMemo)
+    models: ModelMemo | None = field(default_factory=ModelMemo)
     """The entities built from them (see kkrsite/model/reuse.py)."""
-    entry_pages: EntryPages = field(default_factory=EntryPages)
+    entry_pages: EntryPages | None = field(default_factory=EntryPages)
     """The entries' pages, by entry."""
 
 
@@ -75,9 +75,10 @@ def load(options: Options, memos: Memos | None = None) -> Loaded:
     problems += model_problems
     planned = None
     if site is not None:
-        if memos is not None:
-            memos.entry_pages.next_build()
-        planned, route_problems = plan(site, memos.entry_pages if memos else None)
+        entry_pages = memos.entry_pages if memos else None
+        if entry_pages is not None:
+            entry_pages.next_build()
+        planned, route_problems = plan(site, entry_pages)
         problems += route_problems
     if problems or site is None or planned is None:
         raise ContentError(problems)

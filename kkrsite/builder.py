@@ -56,7 +56,7 @@ def build(options: Options, clean: bool = False) -> BuildResult:
     The output folder is replaced whole (or updated in place, file by file, when the
     build cache says which files changed) only if everything succeeded.
     """
-    return Builder(options, clean=clean).build()
+    return Builder(options, clean=clean, keep=False).build()
 
 
 class Builder:
@@ -76,6 +76,7 @@ class Builder:
         clean: bool = False,
         progress: Callable[[int, int], None] | None = None,
         first: Callable[[frozenset[str]], None] | None = None,
+        keep: bool = True,
     ) -> None:
         self.options = options
         self.salt = salt(options)
@@ -91,8 +92,16 @@ class Builder:
         self._renderer: Renderer | None = None
         self._templates: bytes | None = None
         self._state: State | None = None
+        self.keep = keep
+        """Whether what one build read and worked out is kept for the next. A Builder for
+        one build (`kkrsite build`) keeps only the parsed files, for the build cache, and
+        lets go of the digests before its workers start: memory, on a large site."""
         self._parsed = _ParsedFiles()
-        self._memos = Memos(parsed=self._parsed)
+        self._memos = (
+            Memos(parsed=self._parsed)
+            if keep
+            else Memos(parsed=self._parsed, seen=None, models=None, entry_pages=None)
+        )
         self._parsed_loaded = False
         self._parsed_known: set[bytes] = set()
         """The parsed files the build cache holds (when it was trusted)."""
@@ -179,7 +188,8 @@ class Builder:
         entry depends on), and only if their pages render: a problem is left for the
         whole build to report.
         """
-        fresh = self._memos.models.fresh
+        models = self._memos.models
+        fresh = models.fresh if models is not None else None
         if not fresh or len(fresh) > FIRST_PAGES_MAX or self.first is None:
             return state
         urls = {url_of(entry) for entry in fresh}
@@ -214,6 +224,8 @@ class Builder:
         """Make every file into a staging folder, over the cores, and swap it in."""
         total = len(jobs)
         progress = self.progress
+        if not self.keep:
+            renderer.digests.forget()  # the keys are made; the workers need none of it
         with staged_site(self.options.out) as staging:
             found = make_all(
                 renderer,

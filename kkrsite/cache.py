@@ -15,6 +15,7 @@ is discarded (with a warning if it could not be read) and the build starts clean
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import sqlite3
@@ -27,7 +28,7 @@ from typing import Any
 from kkrsite.sourcefile import ParsedFile
 from kkrsite.yamlfile import KeyPath
 
-FORMAT = 3
+FORMAT = 4
 """The layout of the cache file; a cache of another format is discarded."""
 
 FOLDER = ".kkrsite-cache"
@@ -198,14 +199,16 @@ def _write_state(
         db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?)", _rows(changed))
         # Only the difference: a one-file edit rewrites one row, not every body.
         db.executemany("DELETE FROM parsed WHERE key = ?", ((k,) for k in known - parsed.keys()))
-        db.executemany(
-            "INSERT OR REPLACE INTO parsed VALUES (?, ?, ?, ?)",
-            (
-                (key, json.dumps([_encode(data), _encode_lines(lines)]), body, line)
-                for key, (data, lines, body, line) in sorted(parsed.items())
-                if key not in known
-            ),
+        # A body goes in as UTF-8 bytes: given as text, sqlite3 would leave a UTF-8 copy of
+        # every body attached to it (CPython caches it on the string) for the whole build.
+        rows = (
+            (key, json.dumps([_encode(data), _encode_lines(lines)]), body.encode(), line)
+            for key, (data, lines, body, line) in sorted(parsed.items())
+            if key not in known
         )
+        # executemany holds every row it is given until it returns: give it a few at a time.
+        while chunk := list(itertools.islice(rows, 256)):
+            db.executemany("INSERT OR REPLACE INTO parsed VALUES (?, ?, ?, ?)", chunk)
         db.execute("COMMIT")
 
 
@@ -225,7 +228,8 @@ def load_parsed(out: Path) -> dict[bytes, ParsedFile]:
                 with contextlib.suppress(ValueError, TypeError, KeyError, RecursionError):
                     data, lines = json.loads(value)
                     path_lines = {tuple(_decode(p) for p in path): int(n) for path, n in lines}
-                    found[bytes(key)] = (_decode(data), path_lines, str(body), int(body_line))
+                    text = bytes(body).decode()
+                    found[bytes(key)] = (_decode(data), path_lines, text, int(body_line))
     except sqlite3.Error:
         return {}
     return found

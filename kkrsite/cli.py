@@ -186,7 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         options = _options(args)
         if args.command == "build":
             progress = _Progress() if sys.stderr.isatty() else None
-            builder = Builder(options, clean=args.clean, progress=progress)
+            builder = Builder(options, clean=args.clean, progress=progress, keep=False)
             try:
                 result = builder.build()
             finally:

@@ -41,6 +41,10 @@ class Digests:
         self._memo.next_build()
         self._partial.next_build()
 
+    def forget(self) -> None:
+        """Forget everything remembered."""
+        self._memo, self._partial = Remembered(), Remembered()
+
     def of(self, value: object) -> bytes:
         """The digest of `value`."""
         parts: list[bytes] = []

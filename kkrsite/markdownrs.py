@@ -74,7 +74,9 @@ def render_plain(text: str, claim: Callable[[str], str]) -> str | None:
     """
     if not is_plain(text):
         return None
-    html = _PARSER.render(text)
+    # Rust reads the text as UTF-8, which CPython then keeps on the string for its life:
+    # a body lives as long as the build, so Rust is given a copy that does not.
+    html = _PARSER.render(text.encode().decode())
     out: list[str] = []
     done = depth = 0
     heading: tuple[int, str, list[str]] | None = None  # an h2–h4 being read: where, which, text
