@@ -712,9 +712,16 @@ def targets(results: list[SizeResult], example: SizeResult | None) -> list[str]:
         )
     if ten:
         m = ten.measures[KK_COLD]
+        rss = m.median("rss_kb")
+        label = "peak memory, 10,000 (cold)"
+        rows.append(
+            (f"{label}: the largest process's peak RSS", mb(rss), "≤ 250 MB", rss <= 250 * 1024)
+        )
         tree = [r.tree_pss_kb for r in m.runs if r.tree_pss_kb]
-        peak = max(m.median("rss_kb"), statistics.median(tree) if tree else 0)
-        rows.append(("peak memory, 10,000 (cold)", mb(peak), "≤ 250 MB", peak <= 250 * 1024))
+        if tree:
+            # The workers share the parent's memory: PSS counts each page once over them all.
+            pss = statistics.median(tree)
+            rows.append((f"{label}: all processes (PSS)", mb(pss), "≤ 250 MB", pss <= 250 * 1024))
     if not rows:
         return []
     lines = ["| measure | measured | target | met |", "|---|---|---|---|"]

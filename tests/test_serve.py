@@ -219,8 +219,10 @@ def test_a_save_reloads_the_browsers_on_that_page_and_no_other(
     listed: list[int] = []
     real_list = Watch._list
     monkeypatch.setattr(Watch, "_list", lambda watch: listed.append(1) or real_list(watch))
+    interval = sys.getswitchinterval()
     with previewing(content) as running:
         listed.clear()
+        assert sys.getswitchinterval() < interval  # the server answers while a build runs
 
         async def scenario() -> None:
             on_meeting = await Browser.open(running, MEETING)
@@ -237,6 +239,7 @@ def test_a_save_reloads_the_browsers_on_that_page_and_no_other(
         run_apart(scenario)
         assert "Referat med en ny beslutning." in running.page(MEETING).body.text()  # type: ignore[union-attr]
         assert listed == []  # a file saved in place brings no folder: none were listed
+    assert sys.getswitchinterval() == interval
 
 
 def test_a_changed_stylesheet_is_swapped_in_every_page(make_site: MakeSite, tmp_path: Path) -> None:
