@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import random
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -419,3 +420,113 @@ def test_the_page_of_the_entry_just_saved_is_written_first(
     assert told == []
     clean, built = render(options, load(options)), tree(options.out)
     assert {p: built[p] for p in clean.files} == dict(clean.files)
+
+
+# --- random sequences of saves ------------------------------------------------------------
+
+WORDS = [
+    "kommune",
+    "region",
+    "sundhed",
+    "vækst",
+    "aftale",
+    "møde",
+    "borger",
+    "trafik",
+    "skole",
+    "ældre",
+]
+
+
+def _random_md(site: Path, rng: random.Random) -> Path:
+    return rng.choice(sorted((site / "content").rglob("*.md")))
+
+
+def _edit_body(site: Path, rng: random.Random) -> None:
+    path = _random_md(site, rng)
+    words = " ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 12)))
+    heading = rng.choice(["", "## Nyt afsnit\n\n", "# Stor overskrift\n\n"])
+    append(str(path.relative_to(site)), f"\n{heading}{words.capitalize()}.\n")(site)
+
+
+def _edit_title(site: Path, rng: random.Random) -> None:
+    path = rng.choice(sorted((site / "content/columns").glob("*.md")))
+    text = path.read_text(encoding="utf-8-sig")
+    lines = [
+        f"title: {rng.choice(WORDS).capitalize()} og {rng.choice(WORDS)}"
+        if line.startswith("title:")
+        else line
+        for line in text.split("\n")
+    ]
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def _add_column(site: Path, rng: random.Random) -> None:
+    day = f"2011-{rng.randint(1, 11):02d}-{rng.randint(1, 28):02d}"
+    slug = f"{rng.choice(WORDS)}-{rng.randint(1, 10_000)}".replace("æ", "ae").replace("ø", "oe")
+    author = rng.choice(sorted(p.stem for p in (site / "content/people").glob("*.yaml")))
+    write(
+        f"content/columns/{day}-{slug}.md",
+        f"---\ntitle: Om {rng.choice(WORDS)}\nauthors: [{author}]\n"
+        f"topics: [{rng.choice(['sundhed', 'erhverv'])}]\n---\nTekst om {rng.choice(WORDS)}.\n",
+    )(site)
+
+
+def _remove_or_rename_column(site: Path, rng: random.Random) -> None:
+    columns = sorted((site / "content/columns").glob("*.md"))
+    if len(columns) < 3:
+        return
+    path = rng.choice(columns)
+    if rng.random() < 0.5:
+        path.unlink()
+    else:
+        path.rename(path.with_name(path.name.replace(".md", f"-{rng.randint(1, 99)}.md")))
+
+
+def _edit_shared(site: Path, rng: random.Random) -> None:
+    name = rng.choice(WORDS).capitalize()
+    edits = [
+        replace("content/site.yaml", "title: ", f"title: {name} "),
+        replace("content/people/soeren-aebeloe.yaml", "Søren", f"Søren {name}"),
+        replace("content/topics.yaml", "name: Sundhed", f"name: Sundhed {name}"),
+    ]
+    rng.choice(edits)(site)
+
+
+def _toggle_template(site: Path, rng: random.Random) -> None:
+    override = site / "templates/column.html"
+    if override.exists():
+        override.unlink()
+    else:
+        text = (BUILTIN / "column.html").read_text(encoding="utf-8")
+        override.write_text(text.replace("</h1>", f"</h1>\n<p>{rng.choice(WORDS)}</p>", 1))
+
+
+RANDOM_EDITS = [_edit_body, _edit_body, _edit_title, _add_column, _remove_or_rename_column,
+                _edit_shared, _toggle_template]  # fmt: skip
+
+
+@pytest.mark.thorough
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_random_saves_in_a_row_equal_clean_builds(seed: int, tmp_path: Path) -> None:
+    """Saves as an editor makes them, one after another, into one kept Builder (as `kkrsite
+    serve` keeps it, the page saved written first): after each, the output is a clean build's."""
+    rng = random.Random(seed)
+    site = tmp_path / "site"
+    shutil.copytree(SITE, site / "content")
+    (site / "templates").mkdir()
+    options = Options(
+        content=site / "content", out=site / "preview", today=TODAY, templates=site / "templates"
+    )
+    told: list[frozenset[str]] = []
+    builder = Builder(options, first=told.append)
+    builder.build()
+    clean = tmp_path / "clean"
+    for step in range(10):
+        edit = rng.choice(RANDOM_EDITS)
+        edit(site, rng)
+        builder.build()
+        Builder(dataclasses.replace(options, out=clean), clean=True, keep=False).build()
+        assert tree(site / "preview") == tree(clean), f"step {step}: {edit.__name__}"
+        shutil.rmtree(clean)
+    assert told, "no save went first: the sequence did not test that way"
