@@ -510,7 +510,8 @@ RANDOM_EDITS = [_edit_body, _edit_body, _edit_title, _add_column, _remove_or_ren
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_random_saves_in_a_row_equal_clean_builds(seed: int, tmp_path: Path) -> None:
     """Saves as an editor makes them, one after another, into one kept Builder (as `kkrsite
-    serve` keeps it, the page saved written first): after each, the output is a clean build's."""
+    serve` keeps it, the page saved written first) and into a new one each time (as `kkrsite
+    build` runs, on the build cache): after each save, both outputs are a clean build's."""
     rng = random.Random(seed)
     site = tmp_path / "site"
     shutil.copytree(SITE, site / "content")
@@ -521,12 +522,17 @@ def test_random_saves_in_a_row_equal_clean_builds(seed: int, tmp_path: Path) -> 
     told: list[frozenset[str]] = []
     builder = Builder(options, first=told.append)
     builder.build()
+    # And as `kkrsite build` runs after each save: a new Builder each time, on the build cache.
+    built = dataclasses.replace(options, out=site / "build")
+    Builder(built, keep=False).build()
     clean = tmp_path / "clean"
     for step in range(10):
         edit = rng.choice(RANDOM_EDITS)
         edit(site, rng)
         builder.build()
+        Builder(built, keep=False).build()
         Builder(dataclasses.replace(options, out=clean), clean=True, keep=False).build()
         assert tree(site / "preview") == tree(clean), f"step {step}: {edit.__name__}"
+        assert tree(site / "build") == tree(clean), f"step {step}: {edit.__name__}, cached"
         shutil.rmtree(clean)
     assert told, "no save went first: the sequence did not test that way"
