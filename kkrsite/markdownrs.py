@@ -2,7 +2,7 @@
 
 Most bodies are plain CommonMark: paragraphs, headings, lists, emphasis, links,
 tables and code. For those, markdown-it-pyrs (markdown-it ported to Rust) writes the
-HTML markdown-it-py writes, several times faster; `tests/test_markdown.py` holds
+HTML markdown-it-py writes, several times faster; `tests/test_markdownrs.py` holds
 them to the same bytes on every test site and on generated bodies. A body with
 anything else takes markdown-it-py's way (kkrsite/markdown.py), where every limit
 is checked as markdown-it meets it: raw HTML or an autolink (any `<`), an image,
@@ -36,10 +36,10 @@ PLAIN_MAX_DEPTH = 16
 """Elements inside each other in the HTML. Below it, markdown-it-py's own nesting limits
 (20 block levels, MAX_DEPTH tokens, hidden paragraphs included) cannot be reached."""
 
-# Within these bounds no limit of markdown.py can be reached, so both ways agree on what
-# they refuse: a body of at most PLAIN_MAX_CHARS makes fewer than MAX_ELEMENTS tokens and
-# MAX_INLINE_STEPS steps, and the look-ahead from each `[` (MAX_LABEL_STEPS) is bounded
-# below by the characters after it, which `is_plain` adds up.
+# Within these bounds no limit of kkrsite/markdownlimits.py can be reached, so both ways
+# refuse the same bodies: a body of at most PLAIN_MAX_CHARS makes fewer than MAX_ELEMENTS
+# tokens, and the look-ahead from each `[` (MAX_LABEL_STEPS, which MAX_INLINE_STEPS also
+# counts) goes no further than the characters after it, which `is_plain` adds up.
 
 _PARSER = MarkdownIt("commonmark").enable("table")
 _ALIGN = "text-align:"
