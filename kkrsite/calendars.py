@@ -8,16 +8,20 @@ and the VTIMEZONE is computed from tzdata for the years the meetings span.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-from icalendar import Calendar as ICalendar
-from icalendar import Event, Timezone, TimezoneDaylight, TimezoneStandard, vDuration
 
 from kkrsite.dates import TIMEZONE
 from kkrsite.htmlscan import inert
 from kkrsite.links import Links
 from kkrsite.model.entities import Meeting, MeetingStatus
 from kkrsite.siteplan import Calendar
+
+if TYPE_CHECKING:
+    from icalendar import Event, Timezone
+
+# icalendar is imported where a calendar is made, not with this module: a build that
+# makes no calendar (nothing changed in one) starts without it.
 
 PRODID = "-//kkrsite//KKR//DA"
 DEFAULT_DURATION = dt.timedelta(hours=2)
@@ -30,7 +34,9 @@ EMPTY_YEAR = 1970
 
 def write_ics(calendar: Calendar, links: Links) -> bytes:
     """The calendar as RFC 5545 bytes: CRLF line endings, long lines folded."""
-    cal = ICalendar()
+    import icalendar
+
+    cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
@@ -38,7 +44,7 @@ def write_ics(calendar: Calendar, links: Links) -> bytes:
     cal.add("x-wr-calname", inert(calendar.title))
     cal.add("x-wr-timezone", TIMEZONE.key)
     cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
-    cal.add("x-published-ttl", vDuration(REFRESH))
+    cal.add("x-published-ttl", icalendar.vDuration(REFRESH))
     years = [m.date.year for m in calendar.meetings] or [EMPTY_YEAR]
     # Always present: it is referenced by timed events and keeps an empty calendar valid
     # (RFC 5545 asks for at least one component).
@@ -56,7 +62,9 @@ def uid(meeting: Meeting, host: str) -> str:
 
 def _event(meeting: Meeting, links: Links, host: str) -> Event:
     url = links.absolute_url(meeting)
-    event = Event()
+    import icalendar
+
+    event = icalendar.Event()
     event.add("uid", uid(meeting, host))
     stamp = meeting.updated or meeting.date
     event.add("dtstamp", dt.datetime.combine(stamp, dt.time(0, 0), tzinfo=dt.UTC))
@@ -103,10 +111,12 @@ def vtimezone(first_year: int, last_year: int) -> Timezone:
     for at, (offset_from, _, _), (offset_to, dst, name) in kept:
         key = (offset_from, offset_to, name, bool(dst))
         onsets.setdefault(key, []).append((at + offset_from).replace(tzinfo=None))
-    tz = Timezone()
+    import icalendar
+
+    tz = icalendar.Timezone()
     tz.add("tzid", TIMEZONE.key)
     for (offset_from, offset_to, name, is_dst), times in onsets.items():
-        observance = TimezoneDaylight() if is_dst else TimezoneStandard()
+        observance = icalendar.TimezoneDaylight() if is_dst else icalendar.TimezoneStandard()
         observance.add("dtstart", times[0])
         if times[1:]:
             observance.add("rdate", times[1:])
