@@ -138,10 +138,7 @@ class Builder:
             state = self._first_pages(loaded, renderer, state)
         jobs = plan_jobs(loaded.site, loaded.plan, renderer, self.salt)
         if state is not None:
-            out = self.options.out
-            stale = [
-                j for j in jobs if not _unchanged(state.outputs.get(j.path), j.key, out / j.path)
-            ]
+            stale = self._stale(jobs, state.outputs)
             # In place, unless most files changed and the cores can make them faster whole.
             if len(stale) <= len(jobs) // 2 or workers_for(len(stale)) == 1:
                 result = self._update(loaded, renderer, jobs, stale, state)
@@ -195,16 +192,8 @@ class Builder:
         urls = {url_of(entry) for entry in fresh}
         view = renderer.digests.of(loaded.plan.view)
         out, before = self.options.out, state.outputs
-        jobs = [
-            job
-            for page in loaded.plan.pages
-            if page.url in urls
-            and not _unchanged(
-                before.get((job := page_job(page, view, renderer, self.salt)).path),
-                job.key,
-                out / job.path,
-            )
-        ]
+        pages = [page for page in loaded.plan.pages if page.url in urls]
+        jobs = self._stale([page_job(page, view, renderer, self.salt) for page in pages], before)
         made: dict[str, bytes] = {}
         found = make_all(renderer, jobs, made.__setitem__)
         if not made or found.problems:
@@ -244,6 +233,13 @@ class Builder:
         result = self._result(loaded, jobs, files, frozenset(keys), total)
         self._state = self._record(keys, found.linked, result, {})
         return result
+
+    def _stale(self, jobs: list[Job], before: Mapping[str, Written]) -> list[Job]:
+        """The jobs whose file is not in the output folder as the last build wrote it."""
+        out = self.options.out
+        return [
+            job for job in jobs if not _unchanged(before.get(job.path), job.key, out / job.path)
+        ]
 
     def _keys(self, jobs: list[Job], files: list[tuple[Path, str]]) -> dict[str, str]:
         """The key of every output file: each made file's, then each copied file's."""

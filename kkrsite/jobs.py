@@ -26,7 +26,7 @@ from pathlib import Path
 
 from kkrsite import calendars, feeds, opendata, sitemap
 from kkrsite.config import Options
-from kkrsite.digest import digest
+from kkrsite.digest import Digests, digest
 from kkrsite.model.entities import Site
 from kkrsite.render import Renderer
 from kkrsite.siteplan import Page, Plan
@@ -78,7 +78,7 @@ def plan_jobs(site: Site, plan: Plan, renderer: Renderer, salted: str) -> list[J
     config, links = d.of(site.config), renderer.links
 
     def key(*parts: bytes | str) -> str:
-        return d.of_parts(salted, *parts).hex()
+        return _key(d, salted, *parts)
 
     view = d.of(plan.view)
     jobs = [page_job(page, view, renderer, salted) for page in plan.pages]
@@ -126,9 +126,12 @@ def page_job(page: Page, view: bytes, renderer: Renderer, salted: str) -> Job:
     """A page's job; `view` is the digest of the plan's `SiteView`."""
     d = renderer.digests
     template = renderer.template_key(page.template)
-    return Job(
-        output_file(page.url), d.of_parts(salted, "page", view, template, d.of(page)).hex(), page
-    )
+    return Job(output_file(page.url), _key(d, salted, "page", view, template, d.of(page)), page)
+
+
+def _key(d: Digests, salted: str, *parts: bytes | str) -> str:
+    """A job's key: the digest of its parts and the salt."""
+    return d.of_parts(salted, *parts).hex()
 
 
 def copy_key(salted: str, source_stat: Sequence[int] | None) -> str:
