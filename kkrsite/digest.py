@@ -73,11 +73,9 @@ class Digests:
                 continue
             known = self._partial.get((id(value), omit))
             if known is None:
-                inner: list[bytes] = [b"P%d:%s;" % (len(fields), kind.__qualname__.encode())]
-                for name in fields:
-                    if name not in omit:
-                        self._feed(inner, name)
-                        self._feed(inner, getattr(value, name))
+                inner: list[bytes] = [b"P"]
+                self._feed(inner, omit)  # what was left out is part of what it is
+                self._feed_node(inner, value, kind, tuple(f for f in fields if f not in omit))
                 digest = hashlib.blake2b(b"".join(inner), digest_size=SIZE).digest()
                 known = self._partial.put((id(value), omit), (value, digest))
             parts.append(b"r")
