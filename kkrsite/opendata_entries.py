@@ -4,7 +4,8 @@ or every field of a kind with no layout of its own) and topics.json."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from kkrsite.kinds import EntryKind
 from kkrsite.links import Links
@@ -29,10 +30,27 @@ from kkrsite.opendata_values import (
 )
 from kkrsite.urls import feed_url, url_of
 
+E = TypeVar("E", bound=Entry)
+
+
+def _newest(
+    name: str,
+    entries: Iterable[E],
+    ident: Callable[[E], str],
+    record: Callable[[E, Links], Json],
+    links: Links,
+) -> Json:
+    """A file's list called `name`: each entry as `record` writes it, newest first."""
+    return {name: [record(entry, links) for entry in newest_first(entries, ident)]}
+
+
+def _slug(entry: Entry) -> str:
+    return entry.slug
+
 
 def meetings_file(site: Site, links: Links) -> Json:
     """Every meeting, newest first, with its agenda and documents."""
-    return {"meetings": [_meeting(m, links) for m in newest_first(site.meetings, _meeting_id)]}
+    return _newest("meetings", site.meetings, _meeting_id, _meeting, links)
 
 
 def _meeting_id(meeting: Meeting) -> str:
@@ -64,8 +82,7 @@ def _meeting(meeting: Meeting, links: Links) -> Json:
 
 def agreements_file(site: Site, links: Links) -> Json:
     """Every framework agreement, newest first."""
-    ordered = newest_first(site.agreements, _agreement_id)
-    return {"agreements": [_agreement(a, links) for a in ordered]}
+    return _newest("agreements", site.agreements, _agreement_id, _agreement, links)
 
 
 def _agreement_id(agreement: Agreement) -> str:
@@ -91,8 +108,7 @@ def _agreement(agreement: Agreement, links: Links) -> Json:
 
 def columns_file(site: Site, links: Links) -> Json:
     """Every column, newest first."""
-    ordered = newest_first(site.columns, lambda c: c.slug)
-    return {"columns": [_column(c, links) for c in ordered]}
+    return _newest("columns", site.columns, _slug, _column, links)
 
 
 def _column(column: Column, links: Links) -> Json:
@@ -113,8 +129,7 @@ def _column(column: Column, links: Links) -> Json:
 
 def publications_file(site: Site, links: Links) -> Json:
     """Every publication, newest first."""
-    ordered = newest_first(site.publications, lambda p: p.slug)
-    return {"publications": [_publication(p, links) for p in ordered]}
+    return _newest("publications", site.publications, _slug, _publication, links)
 
 
 def _publication(publication: Publication, links: Links) -> Json:
@@ -160,8 +175,7 @@ def kind_file(collection: str) -> Callable[[Site, Links], Json]:
         raise ValueError(f"no open-data file called {collection!r}")
 
     def build(site: Site, links: Links) -> Json:
-        entries = newest_first(site.of_kind(kind), lambda e: e.slug)
-        return {collection: [_entry(e, links) for e in entries]}
+        return _newest(collection, site.of_kind(kind), _slug, _entry, links)
 
     return build
 
