@@ -73,6 +73,11 @@ def template(name: str, text: str) -> Edit:
     return write(f"templates/{name}", text)
 
 
+def overridden(name: str, old: str, new: str) -> Edit:
+    """A user template: the built-in one called `name`, with `old` made `new` once."""
+    return template(name, (BUILTIN / name).read_text(encoding="utf-8").replace(old, new, 1))
+
+
 COLUMN = "content/columns/2011-09-08-faelles-ansvar-for-socialomraadet.md"
 MEETING = "content/kkr/hovedstaden/meetings/2011-08-29.md"
 AGREEMENT = "content/kkr/hovedstaden/agreements/udviklingsstrategi-2012.md"
@@ -113,31 +118,16 @@ CASES: dict[str, list[Edit]] = {
             (site / "content/files/beretning-2010.pdf").read_bytes() + b"\n%% tillaeg\n"
         )
     ],
-    "page template overridden": [
-        template(
-            "column.html",
-            (BUILTIN / "column.html")
-            .read_text(encoding="utf-8")
-            .replace("</h1>", "</h1>\n<p>Egen</p>", 1),
-        )
-    ],
+    "page template overridden": [overridden("column.html", "</h1>", "</h1>\n<p>Egen</p>")],
     "macro file overridden": [
-        template(
+        overridden(
             "_macros.html",
-            (BUILTIN / "_macros.html")
-            .read_text(encoding="utf-8")
-            .replace(
-                "{% macro person_line(p) -%}", "{% macro person_line(p) -%}\n<!-- egen -->", 1
-            ),
+            "{% macro person_line(p) -%}",
+            "{% macro person_line(p) -%}\n<!-- egen -->",
         )
     ],
     "base layout overridden": [
-        template(
-            "base.html",
-            (BUILTIN / "base.html")
-            .read_text(encoding="utf-8")
-            .replace("</head>", '<meta name="egen" content="1">\n</head>', 1),
-        )
+        overridden("base.html", "</head>", '<meta name="egen" content="1">\n</head>')
     ],
     "stylesheet overridden": [
         template(
@@ -498,8 +488,7 @@ def _toggle_template(site: Path, rng: random.Random) -> None:
     if override.exists():
         override.unlink()
     else:
-        text = (BUILTIN / "column.html").read_text(encoding="utf-8")
-        override.write_text(text.replace("</h1>", f"</h1>\n<p>{rng.choice(WORDS)}</p>", 1))
+        overridden("column.html", "</h1>", f"</h1>\n<p>{rng.choice(WORDS)}</p>")(site)
 
 
 RANDOM_EDITS = [_edit_body, _edit_body, _edit_title, _add_column, _remove_or_rename_column,
