@@ -75,10 +75,7 @@ def load(options: Options, memos: Memos | None = None) -> Loaded:
     problems += model_problems
     planned = None
     if site is not None:
-        entry_pages = memos.entry_pages if memos else None
-        if entry_pages is not None:
-            entry_pages.next_build()
-        planned, route_problems = plan(site, entry_pages)
+        planned, route_problems = plan(site, memos.entry_pages if memos else None)
         problems += route_problems
     if problems or site is None or planned is None:
         raise ContentError(problems)

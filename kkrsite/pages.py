@@ -45,6 +45,8 @@ of the entry alone, so the same entry object has the same page object."""
 
 def plan_pages(site: Site, entry_pages: EntryPages | None = None) -> list[Page]:
     """Every HTML page, in the order the sitemap lists them."""
+    if entry_pages is not None:
+        entry_pages.next_build()  # only the pages of this plan's entries are kept
     today = site.today
     upcoming = _upcoming(site.meetings, today)
     upcoming_in = {

@@ -59,6 +59,7 @@ def assemble(
     config = _shared(b, memo)
     built_before = memo.entries if memo is not None else {}
     built_now: dict[EntryKey, tuple[Entry | None, tuple[Problem, ...]]] = {}
+    fresh = memo.fresh if memo is not None else None
 
     def entry(source: Source, cls: type[Entry]) -> Entry | None:
         key = entry_key(source) if memo is not None else None
@@ -68,8 +69,8 @@ def assemble(
         if known is None:
             start = len(b.problems)
             known = (_build_entry(b, source, cls), tuple(b.problems[start:]))
-            if known[0] is not None and memo is not None and memo.fresh is not None:
-                memo.fresh.append(known[0])
+            if known[0] is not None and fresh is not None:
+                fresh.append(known[0])
         else:
             b.problems.extend(known[1])
         built_now[key] = known
@@ -109,16 +110,15 @@ def assemble(
 def _shared(b: Builder, memo: ModelMemo | None) -> SiteConfig | None:
     """Build the shared entities into `b`, or take them over from the memo's last assembly."""
     shared = memo.start(b.tree, b.options) if memo is not None else None
-    if shared is None:
-        config = build_shared(b)
-        shared = Shared(config, b.topics, b.people, b.regions, b.topic_slugs, tuple(b.problems))
-        if memo is not None:
-            memo.shared = shared
-        return config
-    b.topics, b.people, b.regions = shared.topics, shared.people, shared.regions
-    b.topic_slugs = shared.topic_slugs
-    b.problems.extend(shared.problems)
-    return shared.config
+    if shared is not None:
+        b.topics, b.people, b.regions = shared.topics, shared.people, shared.regions
+        b.topic_slugs = shared.topic_slugs
+        b.problems.extend(shared.problems)
+        return shared.config
+    config = build_shared(b)
+    if memo is not None:
+        memo.shared = Shared(config, b.topics, b.people, b.regions, b.topic_slugs, (*b.problems,))
+    return config
 
 
 def _build_entry(b: Builder, source: Source, cls: type[Entry]) -> Entry | None:
