@@ -10,10 +10,10 @@ import hashlib
 import os
 import re
 import time
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar
 
 from kkrsite.errors import Problem
 from kkrsite.safefs import (
@@ -78,6 +78,10 @@ ParsedFile = tuple[Any, Mapping[KeyPath, int], str, int]
 ParseMemo = MutableMapping[bytes, ParsedFile]
 """Files parsed before, by a digest of their bytes and kind (kept by `kkrsite serve`)."""
 
+Read = tuple[Source | None, Problem | None]
+"""A file read as a Source, or the problem that stops it being one."""
+T = TypeVar("T")
+
 
 class SeenFiles:
     """What was last read from each file and folder, and how it looked on disk then.
@@ -97,65 +101,51 @@ class SeenFiles:
         self._before: dict[tuple[str, str], tuple[tuple[int, ...], Any]] = {}
         self._now: dict[tuple[str, str], tuple[tuple[int, ...], Any]] = {}
 
-    def get(self, path: Path, kind: str) -> tuple[tuple[int, ...] | None, Source | None]:
-        """How the file looks now (None if it cannot be seen), and its Source if unchanged."""
-        look, known = self._seen(path, kind)
-        return look, cast("Source | None", known)
-
-    def put(self, path: Path, look: tuple[int, ...], source: Source, read_at: int) -> None:
-        """Note `source`, read at `read_at` (ns) from the file that looked like `look`."""
-        self._note(path, source.kind, look, source, read_at)
+    def source(self, path: Path, kind: str, read: Callable[[], Read]) -> Read:
+        """`read()` of the file at `path`, or what it gave last time if the file looks the same."""
+        return self._or_make(path, kind, read, lambda found: found[0] is not None)
 
     def listing(self, folder: Path) -> Listing:
         """`safefs.list_folder(folder)`, or its last result if the folder looks as it did."""
-        look, known = self._seen(folder, self._FOLDER)
-        if known is not None:
-            return cast(Listing, known)
-        read_at = time.time_ns()
-        listed = list_folder(folder)
-        if look is not None:
-            self._note(folder, self._FOLDER, look, listed, read_at)
-        return listed
+        return self._or_make(folder, self._FOLDER, lambda: list_folder(folder), lambda _: True)
 
     def next_build(self) -> None:
         """Forget what was not read in the build that ended (removed, renamed, changed)."""
         self._before, self._now = self._now, {}
 
-    def _seen(self, path: Path, kind: str) -> tuple[tuple[int, ...] | None, object | None]:
+    def _or_make(
+        self, path: Path, kind: str, make: Callable[[], T], worth: Callable[[T], bool]
+    ) -> T:
+        """What `make()` gave for `path` last time, if it looks as it did then; else `make()`,
+        kept for next time if `worth` it and not made within RACY_NS of a change."""
         try:
             info = os.lstat(path)
         except OSError:
-            return None, None
+            return make()
         look = (info.st_dev, info.st_ino, info.st_mode, info.st_size, info.st_mtime_ns,
                 info.st_ctime_ns)  # fmt: skip
         known = self._before.get((str(path), kind))
-        if known is None or known[0] != look:
-            return look, None
-        self._now[(str(path), kind)] = known
-        return look, known[1]
-
-    def _note(self, path: Path, kind: str, look: tuple[int, ...], value: Any, read_at: int) -> None:
-        if max(look[4], look[5]) < read_at - self.RACY_NS:
-            self._now[(str(path), kind)] = (look, value)
+        if known is not None and known[0] == look:
+            self._now[(str(path), kind)] = known
+            made: T = known[1]
+            return made
+        made_at = time.time_ns()
+        made = make()
+        if worth(made) and max(info.st_mtime_ns, info.st_ctime_ns) < made_at - self.RACY_NS:
+            self._now[(str(path), kind)] = (look, made)
+        return made
 
 
 def read_source(
     root: Path, path: Path, kind: str, memo: ParseMemo | None, seen: SeenFiles | None = None
-) -> tuple[Source | None, Problem | None]:
+) -> Read:
     """The file at `path` as a `Source` of `kind`, or the problem that stops it being one."""
-    look, known = seen.get(path, kind) if seen is not None else (None, None)
-    if known is not None:
-        return known, None
-    read_at = time.time_ns()
-    source, problem = _read_source(root, path, kind, memo)
-    if seen is not None and look is not None and source is not None:
-        seen.put(path, look, source, read_at)
-    return source, problem
+    if seen is not None:
+        return seen.source(path, kind, lambda: _read_source(root, path, kind, memo))
+    return _read_source(root, path, kind, memo)
 
 
-def _read_source(
-    root: Path, path: Path, kind: str, memo: ParseMemo | None
-) -> tuple[Source | None, Problem | None]:
+def _read_source(root: Path, path: Path, kind: str, memo: ParseMemo | None) -> Read:
     rel = nfc(path.relative_to(root).as_posix())
     try:
         raw = read_bytes(path, MAX_TEXT_BYTES)
@@ -174,9 +164,7 @@ def _read_source(
     return source, problem
 
 
-def _parse_source(
-    path: Path, rel: str, kind: str, raw: bytes
-) -> tuple[Source | None, Problem | None]:
+def _parse_source(path: Path, rel: str, kind: str, raw: bytes) -> Read:
     """`raw` decoded and parsed as a `Source`, or the problem that stops it being one."""
     raw = raw.removeprefix(b"\xef\xbb\xbf")  # a BOM, as Windows editors write it
     markdown = path.suffix.lower() == ".md"  # the read step finds `x.MD` as well

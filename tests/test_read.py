@@ -142,14 +142,17 @@ def test_a_file_that_looks_as_it_did_is_not_opened_again(
     assert "people/ny-person.yaml" in {s.rel for s in third.sources}
 
 
-def test_a_file_read_just_after_it_was_written_is_read_again(make_site: MakeSite) -> None:
+def test_a_file_read_just_after_it_was_written_is_read_again(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A second save in the same clock tick keeps the file's times: such a file is not trusted."""
     path = make_site() / "site.yaml"
-    source = read_content(path.parent, entry_kinds())[0].sources[0]
+    changed = max(path.lstat().st_mtime_ns, path.lstat().st_ctime_ns)
+    found = read_content(path.parent, entry_kinds())[0].sources[0]
     for age_ns, trusted in ((SeenFiles.RACY_NS // 10, False), (SeenFiles.RACY_NS * 10, True)):
+        monkeypatch.setattr(sourcefile.time, "time_ns", lambda age=age_ns: changed + age)
         seen = SeenFiles()
-        look, _ = seen.get(path, source.kind)
-        assert look is not None
-        seen.put(path, look, source, max(look[4], look[5]) + age_ns)
+        seen.source(path, found.kind, lambda: (found, None))
         seen.next_build()
-        assert (seen.get(path, source.kind)[1] is source) is trusted
+        again = seen.source(path, found.kind, lambda: (None, None))  # read again: nothing
+        assert (again[0] is found) is trusted
