@@ -137,8 +137,9 @@ def save_state(
 
     `known` are the parsed files the cache held when this build trusted it (none, if
     it did not: then the cache is written anew), and `held` the output files it holds
-    now, if known (then only those that differ are written). The file is updated in one transaction.
-    Returns a warning when the cache cannot be written (the build stands).
+    now, if known (then only those that differ are written). The file is updated in
+    one transaction. Returns a warning when the cache cannot be written (the build
+    stands).
     """
     path = cache_file(out)
     if os.path.islink(path.parent) or (path.parent.exists() and not path.parent.is_dir()):
