@@ -40,6 +40,8 @@ class Browsers:
         self._generation = 0
         self._changed_in: dict[str, int] = {}
         self._served_in: dict[str, int] = {}
+        self._problems_in = 0
+        """The build whose problems (the overlay every page shows) are the current ones."""
         self._digests: dict[str, bytes] = {}
 
     def start(self, first: Outcome) -> None:
@@ -54,6 +56,8 @@ class Browsers:
         self._problems = outcome.problems
         self._has_site = (self.out / "index.html").is_file()
         self._generation += 1
+        if overlay_changed:
+            self._problems_in = self._generation
         changed = self._really_changed(outcome.changed)
         for rel in changed:
             self._changed_in[rel] = self._generation
@@ -88,8 +92,12 @@ class Browsers:
         """A browser said which page it shows; reload it at once if that page is stale."""
         rel = output_file(url)
         self.clients[client] = rel
-        if rel is not None and self._changed_in.get(rel, 0) > self._served_in.get(rel, 0):
-            # Built again between serving the page and this message: it shows the old one.
+        if rel is None:
+            return
+        built = max(self._changed_in.get(rel, 0), self._problems_in)
+        if built > self._served_in.get(rel, 0):
+            # Built again between serving the page and this message (the page, or the
+            # problems its overlay shows): it shows the old one.
             client.send_message(reload_page(rel))
 
     def _really_changed(self, changed: frozenset[str]) -> set[str]:

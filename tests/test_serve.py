@@ -33,6 +33,7 @@ from tornado.websocket import WebSocketClientConnection, websocket_connect
 
 from kkrsite.config import Options
 from kkrsite.serve import PREVIEW_OUT, Preview, ServeSettings
+from kkrsite.servebrowsers import Browsers, Outcome
 from kkrsite.servepage import OVERLAY_ID, inject, reload_messages
 from kkrsite.servepaths import (
     allowed_host,
@@ -293,6 +294,45 @@ def test_an_editor_swap_file_builds_nothing_and_a_save_builds(make_site: MakeSit
         topics = content / "topics.yaml"
         edit(topics, topics.read_text(encoding="utf-8") + "\n")
         running.wait_for_builds(builds + 1)
+
+
+class Listener:
+    """A browser's websocket, as `Browsers` sees it: it is sent messages."""
+
+    def __init__(self) -> None:
+        self.told: list[dict[str, Any]] = []
+
+    def send_message(self, message: dict[str, Any]) -> None:
+        self.told.append(message)
+
+
+def test_a_page_served_before_a_build_reloads_when_its_browser_connects(tmp_path: Path) -> None:
+    """A build can end between serving a page and its livereload.js connecting: a message
+    sent then reaches no one, so the browser is told when it says which page it shows."""
+    page = tmp_path / "klummer/samarbejde/index.html"
+    page.parent.mkdir(parents=True)
+    page.write_text("<!DOCTYPE html><html><body><p>Tekst</p></body></html>", encoding="utf-8")
+    (tmp_path / "index.html").write_text(page.read_text(encoding="utf-8"), encoding="utf-8")
+    url = "http://127.0.0.1:8000/klummer/samarbejde/"
+    browsers = Browsers(tmp_path)
+    browsers.start(Outcome())
+    for outcome in (
+        Outcome(problems=("content/columns/a.md:3: fejl",)),  # the overlay comes
+        Outcome(),  # and goes
+        Outcome(changed=frozenset({"klummer/samarbejde/index.html"})),
+    ):
+        if outcome.changed:
+            page.write_text(page.read_text(encoding="utf-8").replace("Tekst", "Ny"), "utf-8")
+        browsers.page("/klummer/samarbejde/")
+        browsers.apply(outcome)  # while the page loads: no browser connected yet
+        late = Listener()
+        browsers.hello(late, url)
+        assert [m["command"] for m in late.told] == ["reload"], outcome
+        browsers.page("/klummer/samarbejde/")  # reloaded
+        current = Listener()
+        browsers.hello(current, url)
+        assert current.told == [], outcome
+        del browsers.clients[late], browsers.clients[current]
 
 
 def test_which_browsers_reload() -> None:
